@@ -112,11 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 def _user_errors():
-    errs = [RunDirError, CheckpointError, ValueError, FileNotFoundError, PermissionError]
-    try:
-        from vidrepro.data.core import DatasetMissingError; errs.append(DatasetMissingError)
-    except ImportError: pass
-    return tuple(errs)
+    from vidrepro.data.core import DatasetMissingError, DownloadError
+    return (RunDirError, CheckpointError, DatasetMissingError, DownloadError, ValueError, KeyError,
+            FileNotFoundError, PermissionError, FloatingPointError)
 
 def main(argv: list[str] | None = None) -> int:
     "Run `vidrepro` with `argv` (default: the command line)."
@@ -127,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args, extra) if getattr(args, 'takes_extra', False) else args.func(args)
     except _user_errors() as e:
         if os.environ.get('VIDREPRO_DEBUG'): raise
-        print(f"vidrepro: error: {e}", file=sys.stderr)
+        print(f"vidrepro: error: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr)
         return 2
     return 0
 

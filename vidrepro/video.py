@@ -15,8 +15,8 @@ import torch
 from .core import atomic_path, atomic_write_bytes
 
 # %% auto 0
-__all__ = ['check_video', 'from_uint8', 'to_uint8', 'displayable', 'video_strip', 'plot_rows', 'write_gif', 'write_mp4',
-           'show_gif']
+__all__ = ['check_video', 'from_uint8', 'to_uint8', 'displayable', 'video_strip', 'plot_rows', 'tile_videos', 'write_gif',
+           'write_mp4', 'show_gif']
 
 # %% ../nbs/01_video.ipynb 6
 def check_video(x: torch.Tensor,  # a video batch
@@ -91,24 +91,32 @@ def plot_rows(rows: Mapping[str, torch.Tensor],  # label -> video [T, C, H, W]
     fig.tight_layout(pad=0.2)
     return fig
 
-# %% ../nbs/01_video.ipynb 21
-def _tile(videos: torch.Tensor, pad: int = 1) -> np.ndarray:
-    "[N, T, C, H, W] -> uint8 frames [T, H, N*(W+pad)-pad, 3], videos side by side."
-    if videos.ndim == 4: videos = videos[None]
-    frames = displayable(videos.detach().float().cpu())
-    n, t, _, h, w = frames.shape
-    out = torch.ones(t, 3, h, n*(w+pad)-pad)
-    for i in range(n): out[..., i*(w+pad):i*(w+pad)+w] = frames[i]
-    return to_uint8(out)
+# %% ../nbs/01_video.ipynb 22
+def tile_videos(videos: torch.Tensor,  # [R, K, T, C, H, W] (rows, columns), or [K, T, C, H, W] for one row
+                pad: int = 1,  # border in pixels between videos
+                pad_value: float = 1.0,  # border brightness
+               ) -> torch.Tensor:
+    "One video `[T, 3, H', W']` whose frames show the `R × K` grid of `videos` (3 displayable channels)."
+    if videos.ndim == 5: videos = videos[None]
+    v = displayable(videos.detach().float().cpu())
+    r, k, t, c, h, w = v.shape
+    v = torch.nn.functional.pad(v, (0, pad, 0, pad), value=pad_value)          # border right and below each video
+    grid = v.permute(2, 3, 0, 4, 1, 5).reshape(t, c, r*(h+pad), k*(w+pad))
+    return grid[..., :r*(h+pad)-pad, :k*(w+pad)-pad]
 
-def write_gif(path, videos: torch.Tensor,  # [N, T, C, H, W] tiled side by side, or one [T, C, H, W]
+def _tile(videos: torch.Tensor) -> np.ndarray:
+    "[K, T, C, H, W] side by side (or a ready [T, C, H, W]) -> uint8 frames [T, H, W, 3]."
+    return to_uint8(tile_videos(videos) if videos.ndim >= 5 else displayable(videos.detach().float().cpu()))
+
+# %% ../nbs/01_video.ipynb 24
+def write_gif(path, videos: torch.Tensor,  # [N, T, C, H, W] side by side, [R, K, T, C, H, W] a grid, or one [T, C, H, W]
               fps: float = 4.0,  # frames per second
              ) -> Path:
     "Write an animated, looping GIF, atomically."
     data = iio.imwrite('<bytes>', _tile(videos), extension='.gif', duration=1000/fps, loop=0)
     return atomic_write_bytes(path, data)
 
-def write_mp4(path, videos: torch.Tensor,  # [N, T, C, H, W] tiled side by side, or one [T, C, H, W]
+def write_mp4(path, videos: torch.Tensor,  # [N, T, C, H, W] side by side, [R, K, T, C, H, W] a grid, or one [T, C, H, W]
               fps: float = 4.0,  # frames per second
              ) -> Path:
     "Write an H.264 MP4 atomically; frame sizes are padded to multiples of 16, as the encoder wants."
@@ -118,7 +126,7 @@ def write_mp4(path, videos: torch.Tensor,  # [N, T, C, H, W] tiled side by side,
     with atomic_path(path) as tmp: iio.imwrite(tmp, frames, plugin='FFMPEG', fps=fps)
     return Path(path)
 
-# %% ../nbs/01_video.ipynb 24
+# %% ../nbs/01_video.ipynb 27
 def show_gif(videos: torch.Tensor, fps: float = 4.0):
     "An `IPython.display.Image` of `videos` as an animated GIF, for notebooks."
     from IPython.display import Image

@@ -53,8 +53,9 @@ class VideoDataset(torch.utils.data.Dataset):
 
 # %% ../../nbs/10_data.core.ipynb 13
 def data_root() -> Path:
-    "The folder datasets live in: `$VIDREPRO_DATA`, else `./data`."
-    return Path(os.environ.get('VIDREPRO_DATA') or 'data')
+    "The folder datasets live in: `$VIDREPRO_DATA`, else `./data`, else `../data` if only that exists (notebooks in `nbs/`)."
+    if os.environ.get('VIDREPRO_DATA'): return Path(os.environ['VIDREPRO_DATA'])
+    return Path('../data') if Path('../data').is_dir() and not Path('data').is_dir() else Path('data')
 
 # %% ../../nbs/10_data.core.ipynb 16
 @dataclasses.dataclass(frozen=True)
