@@ -22,14 +22,19 @@ __all__ = ['check_video', 'from_uint8', 'to_uint8', 'displayable', 'video_strip'
 def check_video(x: torch.Tensor,  # a video batch
                 name: str = 'video',  # what to call it in the error
                 channels: int | None = None,  # required channel count, if any
+                size: int | None = None,  # required height and width, if any
+                min_frames: int = 1,  # required number of frames at least
+                check_range: bool = True,  # also check values lie in [0, 1] (on a GPU this waits for the device)
+                hint: str = '',  # appended to the error, e.g. which flags set the expected shape
                ) -> torch.Tensor:
     "Return `x` if it is a float `[B, T, C, H, W]` video in [0, 1]; raise `ValueError` naming the problem otherwise."
     if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor [B, T, C, H, W], got {type(x).__name__}")
-    if x.ndim != 5: raise ValueError(f"{name} must have shape [B, T, C, H, W]; got {tuple(x.shape)} ({x.ndim}-D)")
+    want = f"[B, T >= {min_frames}, {channels or 'C'}, {size or 'H'}, {size or 'W'}]"
+    shape_ok = (x.ndim == 5 and x.shape[1] >= min_frames and (channels is None or x.shape[2] == channels)
+                and (size is None or tuple(x.shape[3:]) == (size, size)))
+    if not shape_ok: raise ValueError(f"{name} must have shape {want}; got {tuple(x.shape)}" + (f". {hint}" if hint else ''))
     if not x.is_floating_point(): raise ValueError(f"{name} must be floating point in [0, 1]; got {x.dtype} (divide uint8 frames by 255)")
-    if channels is not None and x.shape[2] != channels:
-        raise ValueError(f"{name} must have {channels} channel(s) at dim 2 of [B, T, C, H, W]; got shape {tuple(x.shape)}")
-    if x.numel() and (x.min() < 0 or x.max() > 1):
+    if check_range and x.numel() and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"{name} values must lie in [0, 1]; got [{x.min().item():.3g}, {x.max().item():.3g}]")
     return x
 

@@ -14,8 +14,8 @@ from ..core import atomic_path, check_writable
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['DOWNLOADS', 'collate_videos', 'VideoDataset', 'data_root', 'DownloadSpec', 'DatasetMissingError', 'DownloadError',
-           'fetch_url', 'extract_archive', 'is_downloaded', 'download']
+__all__ = ['DOWNLOADS', 'collate_videos', 'VideoDataset', 'FrameWindow', 'data_root', 'DownloadSpec', 'DatasetMissingError',
+           'DownloadError', 'fetch_url', 'extract_archive', 'is_downloaded', 'download']
 
 # %% ../../nbs/10_data.core.ipynb 6
 def collate_videos(items: list[dict] | dict) -> dict:
@@ -52,12 +52,34 @@ class VideoDataset(torch.utils.data.Dataset):
         return f"{type(self).__name__}({len(self)} items, {'simulated' if self.simulated else 'real'}: {self.source})"
 
 # %% ../../nbs/10_data.core.ipynb 13
+class FrameWindow(VideoDataset):
+    "Frames `start .. start + n` of every item of `dataset` (every per-frame tensor is cut, actions included)."
+    def __init__(self, dataset,  # any dataset of dicts with 'video' [T, C, H, W]
+                 n: int,  # frames to keep
+                 start: int = 0,  # first frame kept
+                ):
+        self.dataset, self.n, self.start = dataset, n, start
+        self.source = getattr(dataset, 'source', type(dataset).__name__)
+        self.simulated = getattr(dataset, 'simulated', False)
+    def __len__(self): return len(self.dataset)
+    def _cut(self, d: dict, dim: int) -> dict:
+        t = d['video'].shape[dim]
+        if self.start + self.n > t:
+            raise ValueError(f"{self.source}: items have {t} frames; cannot take frames {self.start}..{self.start + self.n - 1}")
+        return {k: v.narrow(dim, self.start, self.n) if torch.is_tensor(v) and v.ndim > dim and v.shape[dim] == t else v
+                for k, v in d.items()}
+    def __getitem__(self, i): return self._cut(self.dataset[i], 0)
+    def get_batch(self, indices) -> dict:
+        get = getattr(self.dataset, 'get_batch', None)
+        return self._cut(get(indices) if get else collate_videos([self.dataset[i] for i in indices]), 1)
+
+# %% ../../nbs/10_data.core.ipynb 16
 def data_root() -> Path:
     "The folder datasets live in: `$VIDREPRO_DATA`, else `./data`, else `../data` if only that exists (notebooks in `nbs/`)."
     if os.environ.get('VIDREPRO_DATA'): return Path(os.environ['VIDREPRO_DATA'])
     return Path('../data') if Path('../data').is_dir() and not Path('data').is_dir() else Path('data')
 
-# %% ../../nbs/10_data.core.ipynb 16
+# %% ../../nbs/10_data.core.ipynb 19
 @dataclasses.dataclass(frozen=True)
 class DownloadSpec:
     "One downloadable dataset: its URLs, target subfolder, checksums and how to unpack it."
@@ -73,7 +95,7 @@ class DownloadSpec:
     def __post_init__(self):
         if not self.command: object.__setattr__(self, 'command', f'vidrepro data download {self.name}')
 
-# %% ../../nbs/10_data.core.ipynb 17
+# %% ../../nbs/10_data.core.ipynb 20
 _MNIST = 'https://ossci-datasets.s3.amazonaws.com/mnist/'
 _MNIST_FILES = {'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
                 'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
@@ -92,7 +114,7 @@ DOWNLOADS = {s.name: s for s in [
                  ready=('phys101/scenarios/ramp',), extract=True, command='bash download_extract_phys101.sh'),
 ]}
 
-# %% ../../nbs/10_data.core.ipynb 19
+# %% ../../nbs/10_data.core.ipynb 22
 class DatasetMissingError(FileNotFoundError):
     "A dataset's files are not where a loader looked; the message says how to get them."
     def __init__(self, name: str,  # registry name, e.g. 'bair'
@@ -103,7 +125,7 @@ class DatasetMissingError(FileNotFoundError):
         super().__init__(f"{what or name} not found in {self.folder}; get it with `{cmd}` "
                          f"(or set $VIDREPRO_DATA to the folder that holds {name}/)")
 
-# %% ../../nbs/10_data.core.ipynb 22
+# %% ../../nbs/10_data.core.ipynb 25
 class DownloadError(RuntimeError): "A file could not be fetched, was damaged, or could not be unpacked."
 
 def _chunks(url, dest, timeout, size=1 << 20):
@@ -120,7 +142,7 @@ def _chunks(url, dest, timeout, size=1 << 20):
         raise DownloadError(f"could not reach {url} ({getattr(e, 'reason', e)}); "
                             f"this machine may have no internet: {by_hand}") from e
 
-# %% ../../nbs/10_data.core.ipynb 23
+# %% ../../nbs/10_data.core.ipynb 26
 def fetch_url(url: str,  # what to download
               dest,  # the file to write
               md5: str | None = None,  # expected checksum, if published
@@ -134,7 +156,7 @@ def fetch_url(url: str,  # what to download
             raise DownloadError(f"{url} arrived damaged (md5 {h.hexdigest()}, expected {md5}); run the download again")
     return Path(dest)
 
-# %% ../../nbs/10_data.core.ipynb 27
+# %% ../../nbs/10_data.core.ipynb 30
 def extract_archive(archive,  # a .zip, .tar, .tar.gz or .tgz file
                     dest,  # folder to unpack into
                    ) -> Path:
@@ -155,7 +177,7 @@ def extract_archive(archive,  # a .zip, .tar, .tar.gz or .tgz file
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
-# %% ../../nbs/10_data.core.ipynb 30
+# %% ../../nbs/10_data.core.ipynb 33
 def _spec(name: str) -> DownloadSpec:
     if name not in DOWNLOADS:
         raise KeyError(f"no dataset called {name!r} to download; known: {', '.join(sorted(DOWNLOADS))}")
@@ -166,7 +188,7 @@ def is_downloaded(name: str, root=None) -> bool:
     spec = _spec(name)
     return all((Path(root or data_root())/spec.target/p).exists() for p in spec.ready)
 
-# %% ../../nbs/10_data.core.ipynb 31
+# %% ../../nbs/10_data.core.ipynb 34
 def _md5(path, size=1 << 20) -> str:
     h = hashlib.md5()
     with open(path, 'rb') as f:

@@ -15,6 +15,7 @@ from fastcore.basics import patch
 
 from ..core import Config
 from ..nn.utils import count_parameters, parameter_table
+from ..video import check_video
 
 # %% auto 0
 __all__ = ['TASKS', 'CELL_TYPES', 'PAIG_TASKS', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config', 'tf_init',
@@ -348,13 +349,8 @@ def parameter_counts(model: PhysicsNet) -> pd.DataFrame:
 def _check_video(model, video, min_frames, name='video'):
     "Shape checks only: a range check would synchronise with the device on every step."
     cfg = model.cfg
-    want = (cfg.channels, cfg.frame_size, cfg.frame_size)
-    if not isinstance(video, torch.Tensor) or video.ndim != 5 or tuple(video.shape[2:]) != want or video.shape[1] < min_frames:
-        got = tuple(video.shape) if isinstance(video, torch.Tensor) else type(video).__name__
-        raise ValueError(f"PhysicsNet(task={cfg.task!r}) expects {name} of shape [B, T >= {min_frames}, {want[0]}, {want[1]}, {want[2]}]; "
-                         f"got {got}. Check task_config({cfg.task!r}) (frame_size, color, input_steps, pred_steps) against the data.")
-    if not video.is_floating_point():
-        raise ValueError(f"{name} must be float frames in [0, 1]; got {video.dtype} (divide uint8 frames by 255)")
+    check_video(video, name, cfg.channels, cfg.frame_size, min_frames, check_range=False,
+                hint=f"Check task_config({cfg.task!r}) (frame_size, color, input_steps, pred_steps) against the data")
 
 def _decode_steps(model, pos):
     "Decode `[B, T, n, 2]` positions in one batch -> `[B, T, C, S, S]`."

@@ -97,13 +97,9 @@ def parameter_counts(model: SVG,  # an SVG model
 # %% ../../nbs/25_models.svg.ipynb 21
 def _check_frames(model, video, name, min_frames):
     "Shape checks only: a range check would synchronise with the device on every training step."
-    cfg, want = model.cfg, (model.cfg.channels, model.cfg.image_width, model.cfg.image_width)
-    if not isinstance(video, torch.Tensor) or video.ndim != 5 or tuple(video.shape[2:]) != want or video.shape[1] < min_frames:
-        got = tuple(video.shape) if isinstance(video, torch.Tensor) else type(video).__name__
-        raise ValueError(f"SVG(channels={cfg.channels}, image_width={cfg.image_width}) expects {name} of shape "
-                         f"[B, T >= {min_frames}, {want[0]}, {want[1]}, {want[2]}]; got {got}")
-    if not video.is_floating_point():
-        raise ValueError(f"{name} must be float frames in [0, 1]; got {video.dtype} (divide uint8 frames by 255)")
+    cfg = model.cfg
+    check_video(video, name, cfg.channels, cfg.image_width, min_frames, check_range=False,
+                hint=f"SVG(channels={cfg.channels}, image_width={cfg.image_width}) needs it")
 
 def _actions(model, actions, batch, steps):
     "The per-step action features `[batch, steps, a]` (embedded), or None for a model without actions."

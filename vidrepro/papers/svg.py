@@ -13,7 +13,9 @@ import pandas as pd
 import torch
 
 from ..core import Config, atomic_torch_save, atomic_write_text, current_scale, get_device, prepare_run_dir, seed_everything
-from ..data.core import data_root
+from ..data.bair import BAIRPush
+from ..data.core import FrameWindow, data_root
+from ..data.fabrics import fabrics_dataset
 from ..data.mnist import StochasticMovingMNIST
 from ..evaluate import copy_last_frame, evaluate, plot_curves, report
 from ..metrics import Protocol, curve_table
@@ -24,11 +26,12 @@ from ..video import plot_rows, video_strip, write_gif
 import imageio.v3 as iio
 
 # %% auto 0
-__all__ = ['DATASETS', 'COMPONENTS', 'PRESETS', 'VARIANTS', 'train_parser', 'model_config', 'train_config', 'make_optimizer',
-           'run_name', 'run_dir', 'svg_datasets', 'svg_step', 'save_model', 'load_model', 'reconstruction',
-           'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters', 'train_svg', 'svg_protocol',
-           'evaluate_models', 'eval_parser', 'eval_svg', 'write_results', 'read_context', 'predict_svg',
-           'predict_parser', 'plot_runs', 'add_cli', 'svg_claims', 'reproduce']
+__all__ = ['DATASETS', 'COMPONENTS', 'TRAIN_FLAGS', 'FABRIC_FLAGS', 'EVAL', 'VARIANTS', 'train_parser', 'model_config',
+           'train_config', 'make_optimizer', 'run_name', 'run_dir', 'svg_datasets', 'svg_step', 'save_model',
+           'load_model', 'reconstruction', 'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters',
+           'train_svg', 'svg_protocol', 'evaluate_models', 'eval_parser', 'eval_svg', 'write_results', 'read_context',
+           'predict_svg', 'predict_parser', 'plot_runs', 'add_cli', 'train_and_score', 'svg_claims',
+           'reproduce_actions', 'reproduce']
 
 # %% ../../nbs/52_papers.svg.ipynb 7
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
@@ -117,17 +120,23 @@ def run_dir(opt) -> Path:
 # %% ../../nbs/52_papers.svg.ipynb 17
 def svg_datasets(opt):
     "(train, test) datasets for `--dataset`."
+    n_train, n_test = opt.n_past + opt.n_future, opt.n_eval
     if opt.dataset == 'smmnist':
         mk = lambda train, n: StochasticMovingMNIST(opt.num_digits, n, opt.image_width, train=train, seed=opt.seed, root=opt.data_root)
-        return mk(True, opt.n_past + opt.n_future), mk(False, opt.n_eval)
-    raise ValueError(f"--dataset {opt.dataset} is not available yet; use smmnist")
+        return mk(True, n_train), mk(False, n_test)
+    if opt.dataset == 'bair':
+        mk = lambda train, n: BAIRPush(train, seq_len=n, with_actions=opt.action_cond, root=opt.data_root, seed=opt.seed)
+        return mk(True, n_train), mk(False, n_test)
+    mk = lambda train, n: FrameWindow(fabrics_dataset(opt.dataset, train, root=opt.data_root, seed=opt.seed), n)
+    return mk(True, n_train), mk(False, n_test)
 
 # %% ../../nbs/52_papers.svg.ipynb 20
 COMPONENTS = ('encoder', 'decoder', 'frame_predictor', 'posterior', 'prior', 'action_embedding')
 
 def svg_step(model, batch) -> dict:
-    "The training step: SVG's loss on a batch (`model` may be DDP-wrapped)."
-    return model(batch['video'], batch.get('actions'))
+    "The training step: SVG's loss on a batch (`model` may be DDP-wrapped); actions only reach an action-conditioned model."
+    actions = batch.get('actions') if unwrap(model).cfg.action_dim else None
+    return model(batch['video'], actions)
 
 def save_model(path, model: SVG, opt, epoch: int) -> Path:
     "Write `model.pth`: one state dict per component, the flags, the model config and the epoch."
@@ -185,7 +194,7 @@ class EpochEnd:
         if step % self.opt.epoch_size or not is_main_process(): return
         epoch = step // self.opt.epoch_size - 1                                    # the original counts epochs from 0
         model = unwrap(model); device = next(model.parameters()).device
-        video, actions = self.batch['video'].to(device), self.batch.get('actions')
+        video, actions = self.batch['video'].to(device), self.batch.get('actions') if model.cfg.action_dim else None
         write_epoch_figures(model, video, self.out, epoch, self.opt.n_past, None if actions is None else actions.to(device))
         save_model(self.out/'model.pth', model, self.opt, epoch)
 
@@ -215,6 +224,12 @@ def svg_protocol(n_past: int, n_future: int, nsample: int, data: str, scale: str
     return Protocol(context_frames=n_past, horizon=n_future, samples=nsample, rule='best', choose_by='ssim',
                     metrics=('ssim', 'psnr', 'mse'), data=data, scale=scale)
 
+def _predictor(model: SVG):
+    "`model.predict`, given the dataset's actions only if the model is action-conditioned."
+    def predict(context, horizon, samples, actions=None):
+        return model.predict(context, horizon, samples, actions=actions if model.cfg.action_dim else None)
+    return predict
+
 def evaluate_models(models: dict,  # name -> SVG model (or 'copy last frame' -> None)
                     test_data, protocol: Protocol, n_sequences: int, out: Path,
                     batch_size: int = 4,  # test sequences per forward pass (× nsample samples)
@@ -225,7 +240,7 @@ def evaluate_models(models: dict,  # name -> SVG model (or 'copy last frame' -> 
         cache = Path(out)/f"scores_{name.replace(' ', '_')}.npz"
         if overwrite: cache.unlink(missing_ok=True)
         det = model is None or model.cfg.prior == 'none'
-        predict = copy_last_frame if model is None else model.eval().predict
+        predict = copy_last_frame if model is None else _predictor(model.eval())
         scores = evaluate(predict, test_data, protocol, n_sequences, batch_size=batch_size, deterministic=det, cache=cache,
                           device=next(model.parameters()).device if model is not None else 'cpu')
         tables.append(report(scores, protocol, name))
@@ -357,22 +372,47 @@ def _bench_svg(batch_size: int, extra: list[str]):
     return dict(model=model, step_fn=svg_step, batch=batch, optimizer=make_optimizer(model, opt))
 
 # %% ../../nbs/52_papers.svg.ipynb 45
-PRESETS = {
-    'paper': dict(flags='--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30', nsample=100, N=256),
-    'cpu': dict(flags='--batch_size 16 --niter 10 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20', nsample=20, N=64),
-    'smoke': dict(flags='--batch_size 4 --niter 1 --epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32 '
-                        '--n_past 2 --n_future 3 --n_eval 6', nsample=3, N=2),
+TRAIN_FLAGS = {   # SM-MNIST training per scale
+    'paper': '--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30',
+    'cpu': '--batch_size 16 --niter 8 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
+    'smoke': '--batch_size 4 --niter 1 --epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32 --n_past 2 --n_future 3 --n_eval 6',
 }
+FABRIC_FLAGS = {  # the fork's action-conditioned fabrics setup per scale
+    'paper': '--dataset fabric-random --image_width 56 --channels 4 --n_past 3 --n_future 7 --n_eval 10 --batch_size 100 --niter 300 --epoch_size 600',
+    'cpu': '--dataset fabric-random --image_width 56 --channels 4 --n_past 3 --n_future 7 --n_eval 10 --batch_size 16 --niter 4 '
+           '--epoch_size 100 --nf 32 --precision bf16',
+    'smoke': '--dataset fabric-random --image_width 56 --channels 4 --n_past 2 --n_future 2 --n_eval 4 --batch_size 4 --niter 1 '
+             '--epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32',
+}
+EVAL = {'paper': dict(nsample=100, N=256), 'cpu': dict(nsample=20, N=64), 'smoke': dict(nsample=3, N=2)}
 VARIANTS = {'SVG-LP': 'learned', 'SVG-FP': 'fixed', 'deterministic': 'none'}
 
-def _opt(scale: str, prior: str, out: Path, overwrite: bool, resume: bool):
-    opt = train_parser().parse_args(shlex.split(PRESETS[scale]['flags']) + ['--prior', prior, '--log_dir', str(out/'runs'),
-                                                                           f'--name=-prior={prior}', '--data_root', str(data_root())])
+def _opt(flags: str, out: Path, overwrite: bool, resume: bool, *extra: str):
+    "Parsed training flags for one run of the reproduction, its run directory under `out/runs`."
+    opt = train_parser().parse_args(shlex.split(flags) + ['--log_dir', str(out/'runs'), '--data_root', str(data_root()), *extra])
     opt.overwrite, opt.resume = overwrite, resume
     return opt
 
 # %% ../../nbs/52_papers.svg.ipynb 47
-def svg_claims(table: pd.DataFrame, proto: Protocol, out: Path, skip_first: int = 3) -> pd.DataFrame:
+def train_and_score(runs: dict,  # name -> extra flags of that run
+                    flags: str,  # the flags all runs share
+                    scale: str, out: Path, overwrite: bool = False, resume: bool = True):
+    "Train every run (resumably), score them with copy-last-frame; return (models, table, protocol, test set)."
+    prepare_run_dir(out, overwrite=overwrite, resume=resume)
+    models = {}
+    for name, extra in runs.items():
+        print(f"-- training {name}")
+        opt = _opt(flags, out, overwrite, resume, *extra)
+        models[name] = load_model(train_svg(opt))[0]
+    _, test = svg_datasets(opt)
+    p = EVAL[scale]
+    proto = svg_protocol(opt.n_past, opt.n_eval - opt.n_past, p['nsample'], f"{test.source}, first {p['N']} test sequences", scale)
+    table = evaluate_models({'copy last frame': None, **models}, test, proto, p['N'], out, overwrite=overwrite)
+    write_results(table, proto, out)
+    return models, table, proto, test
+
+# %% ../../nbs/52_papers.svg.ipynb 49
+def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
     c = best.pivot(index='t', columns='model', values='mean')
@@ -393,9 +433,22 @@ def svg_claims(table: pd.DataFrame, proto: Protocol, out: Path, skip_first: int 
             f"best {spread.get('best', np.nan):.3f}, random {spread.get('random', np.nan):.3f}, worst {spread.get('worst', np.nan):.3f}",
             spread.get('best', 0) > spread.get('worst', 0)),
     ]
-    return write_claims(rows, out)
+    return rows
 
-# %% ../../nbs/52_papers.svg.ipynb 49
+# %% ../../nbs/52_papers.svg.ipynb 51
+def reproduce_actions(scale: str, out: Path, overwrite: bool = False, resume: bool = True) -> list[dict]:
+    "Train SVG-LP on fabrics with and without actions; score both; figures and claim rows into `out`."
+    runs = {'SVG-LP + actions': ['--action_cond', '--name=-actions'], 'SVG-LP, no actions': ['--name=-no_actions']}
+    models, table, proto, test = train_and_score(runs, FABRIC_FLAGS[scale], scale, out, overwrite, resume)
+    best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',)).groupby('model')['mean'].mean()
+    act, no, copy = best['SVG-LP + actions'], best['SVG-LP, no actions'], best['copy last frame']
+    row = lambda *a, **k: claim(*a, data=proto.data, scale=scale, protocol=str(proto), **k)
+    return [row('conditioning on actions improves prediction (best-of-N mean SSIM, fabrics)', 'fork (qualitative)',
+                f"{act:.3f} with actions vs {no:.3f} without", act > no),
+            row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
+                f"{act:.3f} vs {copy:.3f}", act > copy)]
+
+# %% ../../nbs/52_papers.svg.ipynb 53
 def _sample_figure(models: dict, test, proto: Protocol, out: Path, seed: int = 0):
     "One test sequence: ground truth, SVG-LP's best and a random sample, SVG-FP's best, the deterministic model, copying."
     video = test.get_batch([0])['video'][:, :proto.context_frames + proto.horizon]
@@ -414,22 +467,15 @@ def _sample_figure(models: dict, test, proto: Protocol, out: Path, seed: int = 0
 def reproduce(scale: str | None = None, out_dir='results/svg', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
     "SVG's SM-MNIST comparison at `scale`: train, evaluate, figures, claims into `out_dir`."
     scale = scale or current_scale(); out = Path(out_dir)
-    prepare_run_dir(out, overwrite=overwrite, resume=resume)
-    models, t0 = {}, time.time()
-    for name, prior in VARIANTS.items():
-        opt = _opt(scale, prior, out, overwrite, resume)
-        print(f"-- training {name}")
-        models[name] = load_model(train_svg(opt))[0]
-    train_minutes = (time.time() - t0) / 60
-    _, test = svg_datasets(opt)
-    p = PRESETS[scale]
-    proto = svg_protocol(opt.n_past, opt.n_eval - opt.n_past, p['nsample'], f"{test.source}, first {p['N']} test sequences", scale)
-    table = evaluate_models({'copy last frame': None, **models}, test, proto, p['N'], out, overwrite=overwrite)
-    write_results(table, proto, out)
+    t0 = time.time()
+    runs = {name: ['--prior', prior, f'--name=-prior={prior}'] for name, prior in VARIANTS.items()}
+    models, table, proto, test = train_and_score(runs, TRAIN_FLAGS[scale], scale, out, overwrite, resume)
     _sample_figure(models, test, proto, out)
-    atomic_write_text(out/'timing.json', json.dumps(dict(train_minutes=round(train_minutes, 2),
-                                                          total_minutes=round((time.time() - t0) / 60, 2)), indent=2))
-    return svg_claims(table, proto, out)
+    minutes = dict(smmnist_minutes=round((time.time() - t0) / 60, 2))
+    action_rows = reproduce_actions(scale, out/'action_conditioned', overwrite, resume)
+    minutes['total_minutes'] = round((time.time() - t0) / 60, 2)
+    atomic_write_text(out/'timing.json', json.dumps(minutes, indent=2))
+    return write_claims(svg_claims(table, proto) + action_rows, out)
 
 register(Paper('svg', 'Stochastic Video Generation with a Learned Prior (Denton & Fergus, ICML 2018)',
                lambda scale, out, overwrite, resume: reproduce(scale, out, overwrite, resume),
