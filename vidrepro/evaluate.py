@@ -129,6 +129,7 @@ def plot_curves(table: pd.DataFrame,  # tidy rows from `report` (several models 
         line, = ax.plot(c.t, c['mean'], marker='.', label=label)
         ax.fill_between(c.t, c.ci_low, c.ci_high, color=line.get_color(), alpha=0.2)
     ax.set_xlabel('frame'); ax.set_ylabel(METRIC_NAMES.get(metric, metric)); ax.legend(fontsize=7)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     if protocol is not None: ax.set_title('\n'.join(_wrap(str(protocol), 90)), fontsize=6, loc='left')
     return ax
 

@@ -123,8 +123,9 @@ def setup_distributed(device: str = 'auto',  # as in `TrainConfig.device`
     return rank, world, dev
 
 def is_main_process() -> bool:
-    "True in a single process, or in rank 0 of a torchrun launch."
-    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+    "True in a single process, or in rank 0 of a torchrun launch (also before the process group starts)."
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank() == 0
+    return int(os.environ.get('RANK', 0)) == 0
 
 def unwrap(model: nn.Module) -> nn.Module:
     "The model inside a `DistributedDataParallel` wrapper (or the model itself)."

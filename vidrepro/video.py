@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+import textwrap
+
 import imageio.v3 as iio
 import matplotlib.pyplot as plt
 import numpy as np
@@ -92,7 +94,7 @@ def plot_rows(rows: Mapping[str, torch.Tensor],  # label -> video [T, C, H, W]
             else: ax.axis('off')
             if i == 0: ax.set_title(f"t={j+1}", fontsize=7, color='grey' if j < n_context else 'black')
         axes[i, 0].set_ylabel(label, fontsize=8, rotation=0, ha='right', va='center')
-    if title: fig.suptitle(title, fontsize=9)
+    if title: fig.suptitle('\n'.join(textwrap.wrap(title, max(40, int(t * frame_size * 14)))), fontsize=8)
     fig.tight_layout(pad=0.2)
     return fig
 

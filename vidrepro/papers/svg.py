@@ -27,7 +27,7 @@ import imageio.v3 as iio
 
 # %% auto 0
 __all__ = ['DATASETS', 'COMPONENTS', 'TRAIN_FLAGS', 'FABRIC_FLAGS', 'EVAL', 'VARIANTS', 'train_parser', 'model_config',
-           'train_config', 'make_optimizer', 'run_name', 'run_dir', 'svg_datasets', 'svg_step', 'save_model',
+           'train_config', 'make_optimizer', 'run_name', 'run_dir', 'svg_datasets', 'svg_step', 'flags', 'save_model',
            'load_model', 'reconstruction', 'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters',
            'train_svg', 'svg_protocol', 'evaluate_models', 'eval_parser', 'eval_svg', 'write_results', 'read_context',
            'predict_svg', 'predict_parser', 'plot_runs', 'add_cli', 'train_and_score', 'svg_claims',
@@ -138,10 +138,14 @@ def svg_step(model, batch) -> dict:
     actions = batch.get('actions') if unwrap(model).cfg.action_dim else None
     return model(batch['video'], actions)
 
+def flags(opt) -> dict:
+    "The training flags as plain values (what `opt.json` and `model.pth` store)."
+    return {k: v for k, v in vars(opt).items() if not callable(v) and k not in ('command', 'svg_cmd', 'takes_extra')}
+
 def save_model(path, model: SVG, opt, epoch: int) -> Path:
     "Write `model.pth`: one state dict per component, the flags, the model config and the epoch."
     state = {n: getattr(model, n).state_dict() for n in COMPONENTS if getattr(model, n) is not None}
-    return atomic_torch_save(dict(state, opt=vars(opt), svg_config=model.cfg.to_dict(), epoch=epoch), path)
+    return atomic_torch_save(dict(state, opt=flags(opt), svg_config=model.cfg.to_dict(), epoch=epoch), path)
 
 def load_model(path, device='cpu') -> tuple[SVG, argparse.Namespace]:
     "The model in `model.pth` (or a run directory holding one) and the flags it was trained with."
@@ -215,7 +219,7 @@ def train_svg(opt) -> Path:
     print(f"data: {train_data.source}")
     log = fit(model, svg_step, train_data, make_optimizer(model, opt), train_config(opt), out, resume=resume,
               overwrite=opt.overwrite, callbacks=[EpochEnd(opt, test_data, out)])
-    if is_main_process(): atomic_write_text(out/'opt.json', json.dumps(vars(opt), indent=2))
+    if is_main_process(): atomic_write_text(out/'opt.json', json.dumps(flags(opt), indent=2))
     return out
 
 # %% ../../nbs/52_papers.svg.ipynb 29
@@ -361,7 +365,7 @@ def add_cli(sub):
     p.add_argument('logdir'); p.set_defaults(func=lambda a: print(plot_runs(a.logdir)))
     train_parser(svg.add_parser('info', help='print the parameter table for the given training flags')).set_defaults(func=_info)
 
-# %% ../../nbs/52_papers.svg.ipynb 42
+# %% ../../nbs/52_papers.svg.ipynb 44
 def _bench_svg(batch_size: int, extra: list[str]):
     "Model, step, batch and optimiser for `vidrepro bench train --model svg` at the given training flags."
     opt = train_parser().parse_args(extra + ['--batch_size', str(batch_size)])
@@ -371,7 +375,7 @@ def _bench_svg(batch_size: int, extra: list[str]):
     batch = train_data.get_batch(list(range(batch_size)))
     return dict(model=model, step_fn=svg_step, batch=batch, optimizer=make_optimizer(model, opt))
 
-# %% ../../nbs/52_papers.svg.ipynb 45
+# %% ../../nbs/52_papers.svg.ipynb 47
 TRAIN_FLAGS = {   # SM-MNIST training per scale
     'paper': '--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30',
     'cpu': '--batch_size 16 --niter 8 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
@@ -393,7 +397,7 @@ def _opt(flags: str, out: Path, overwrite: bool, resume: bool, *extra: str):
     opt.overwrite, opt.resume = overwrite, resume
     return opt
 
-# %% ../../nbs/52_papers.svg.ipynb 47
+# %% ../../nbs/52_papers.svg.ipynb 49
 def train_and_score(runs: dict,  # name -> extra flags of that run
                     flags: str,  # the flags all runs share
                     scale: str, out: Path, overwrite: bool = False, resume: bool = True):
@@ -411,7 +415,7 @@ def train_and_score(runs: dict,  # name -> extra flags of that run
     write_results(table, proto, out)
     return models, table, proto, test
 
-# %% ../../nbs/52_papers.svg.ipynb 49
+# %% ../../nbs/52_papers.svg.ipynb 51
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -435,7 +439,7 @@ def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> lis
     ]
     return rows
 
-# %% ../../nbs/52_papers.svg.ipynb 51
+# %% ../../nbs/52_papers.svg.ipynb 53
 def reproduce_actions(scale: str, out: Path, overwrite: bool = False, resume: bool = True) -> list[dict]:
     "Train SVG-LP on fabrics with and without actions; score both; figures and claim rows into `out`."
     runs = {'SVG-LP + actions': ['--action_cond', '--name=-actions'], 'SVG-LP, no actions': ['--name=-no_actions']}
@@ -448,7 +452,7 @@ def reproduce_actions(scale: str, out: Path, overwrite: bool = False, resume: bo
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 53
+# %% ../../nbs/52_papers.svg.ipynb 55
 def _sample_figure(models: dict, test, proto: Protocol, out: Path, seed: int = 0):
     "One test sequence: ground truth, SVG-LP's best and a random sample, SVG-FP's best, the deterministic model, copying."
     video = test.get_batch([0])['video'][:, :proto.context_frames + proto.horizon]
