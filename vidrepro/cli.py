@@ -42,6 +42,8 @@ def _add_data(sub):
     d.add_argument('--overwrite', action='store_true', help='download again even if the files exist')
     d.set_defaults(func=_data_download)
     p.add_parser('list', help='the datasets `download` knows').set_defaults(func=_data_list)
+    from vidrepro.papers.paig import generate_cli, generate_parser
+    generate_parser(p.add_parser('generate', help="write a PAIG task's .npz files from the embedded generators")).set_defaults(func=generate_cli)
 
 # %% ../nbs/90_cli.ipynb 10
 def _bench_data(a):
