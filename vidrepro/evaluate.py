@@ -18,7 +18,7 @@ from .metrics import LOWER_IS_BETTER, METRIC_NAMES, Protocol, curve_table, long_
 from .video import check_video
 
 # %% auto 0
-__all__ = ['METRIC_FNS', 'copy_last_frame', 'score_samples', 'evaluate', 'report', 'plot_curves']
+__all__ = ['METRIC_FNS', 'copy_last_frame', 'score_samples', 'evaluate', 'weights_fingerprint', 'report', 'plot_curves']
 
 # %% ../nbs/40_evaluate.ipynb 6
 def copy_last_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
@@ -55,10 +55,11 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
              deterministic: bool = False,  # the predictor ignores randomness: draw one sample
              cache=None,  # .npz file to read from / write to
              device='cpu',
+             model_tag: str = '',  # identifies the model in the cache (e.g. `weights_fingerprint(model)`)
             ) -> dict[str, np.ndarray]:
     "Per metric, an `[n_sequences, S, T_scored]` array of scores; cached in `cache` if given."
-    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic)
-    if cache is not None and Path(cache).exists(): return _read_cache(cache, meta)
+    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic, model=model_tag)
+    if cache is not None and (cached := _read_cache(cache, meta)) is not None: return cached
     c, h = protocol.context_frames, protocol.horizon
     s = 1 if deterministic else protocol.samples
     out = {m: [] for m in protocol.metrics}
@@ -86,11 +87,19 @@ def _write_cache(path, arrays, meta):
         with open(tmp, 'wb') as f: np.savez(f, __meta__=json.dumps(meta), **arrays)
 
 def _read_cache(path, meta):
+    "The cached arrays if `path` holds scores made under `meta`, else None."
+    if not Path(path).exists(): return None
     with np.load(path) as z:
-        stored = json.loads(str(z['__meta__']))
-        if stored != json.loads(json.dumps(meta)):
-            raise ValueError(f"{path} was computed under a different protocol ({stored}); delete it or use --overwrite")
+        if json.loads(str(z['__meta__'])) != json.loads(json.dumps(meta)):
+            print(f"{path}: made under another protocol or by another model; recomputing"); return None
         return {k: z[k] for k in z.files if k != '__meta__'}
+
+def weights_fingerprint(model: torch.nn.Module) -> str:
+    "A short fingerprint of a model's weights, to tell cached scores of different models apart."
+    import hashlib
+    h = hashlib.sha1()
+    for k, v in sorted(model.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/40_evaluate.ipynb 16
 def report(scores: dict[str, np.ndarray],  # metric -> [N, S, T] from `evaluate`

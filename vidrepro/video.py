@@ -86,7 +86,10 @@ def plot_rows(rows: Mapping[str, torch.Tensor],  # label -> video [T, C, H, W]
     "A matplotlib figure with one labelled row per video and one column per time step."
     labels, vids = list(rows), [displayable(v.detach().float().cpu()) for v in rows.values()]
     t = max(v.shape[0] for v in vids)
-    fig, axes = plt.subplots(len(vids), t, figsize=(t*frame_size, len(vids)*frame_size + (0.4 if title else 0)), squeeze=False)
+    lines = textwrap.wrap(title, max(40, int(t * frame_size * 14))) if title else []
+    head = 0.15 * len(lines) + (0.1 if lines else 0)                   # inches kept free for the title
+    height = len(vids) * frame_size + 0.2 + head
+    fig, axes = plt.subplots(len(vids), t, figsize=(t*frame_size, height), squeeze=False)
     for i, (label, v) in enumerate(zip(labels, vids)):
         for j in range(t):
             ax = axes[i, j]; ax.set_xticks([]); ax.set_yticks([])
@@ -94,8 +97,8 @@ def plot_rows(rows: Mapping[str, torch.Tensor],  # label -> video [T, C, H, W]
             else: ax.axis('off')
             if i == 0: ax.set_title(f"t={j+1}", fontsize=7, color='grey' if j < n_context else 'black')
         axes[i, 0].set_ylabel(label, fontsize=8, rotation=0, ha='right', va='center')
-    if title: fig.suptitle('\n'.join(textwrap.wrap(title, max(40, int(t * frame_size * 14)))), fontsize=8)
-    fig.tight_layout(pad=0.2)
+    if lines: fig.suptitle('\n'.join(lines), fontsize=8, y=1 - 0.05 / height, va='top')
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 1 - head / height))
     return fig
 
 # %% ../nbs/01_video.ipynb 22

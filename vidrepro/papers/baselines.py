@@ -15,7 +15,7 @@ from torch import nn
 
 from ..core import Config, atomic_write_text, current_scale, prepare_run_dir, seed_everything
 from ..data.mnist import StochasticMovingMNIST
-from ..evaluate import copy_last_frame, evaluate, plot_curves, report
+from ..evaluate import copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
 from ..metrics import Protocol, curve_table
 from ..nn.conv import DCGANDecoder, DCGANEncoder
 from ..nn.rnn import LSTM
@@ -103,7 +103,7 @@ class BaselinesConfig(Config):
 
 PRESETS = {
     'paper': BaselinesConfig(),
-    'cpu': BaselinesConfig(n_eval=15, batch_size=16, steps=1500, eval_sequences=128, precision='bf16'),
+    'cpu': BaselinesConfig(n_eval=20, batch_size=16, steps=300, eval_sequences=64, precision='bf16'),
     'smoke': BaselinesConfig(n_past=2, n_future=3, n_eval=6, g_dim=32, rnn_size=32, batch_size=4, steps=4, eval_sequences=4),
 }
 
@@ -128,7 +128,8 @@ def _evaluate(model, cfg: BaselinesConfig, out: Path, scale: str, overwrite: boo
     for name, predict in runs.items():
         cache = out/f"scores_{name.replace(' ', '_')}.npz"
         if overwrite: cache.unlink(missing_ok=True)
-        scores = evaluate(predict, test, proto, cfg.eval_sequences, batch_size=16, deterministic=True, cache=cache)
+        tag = weights_fingerprint(model) if name == 'deterministic' else name
+        scores = evaluate(predict, test, proto, cfg.eval_sequences, batch_size=16, deterministic=True, cache=cache, model_tag=tag)
         table.append(report(scores, proto, name))
     return pd.concat(table, ignore_index=True), proto, test
 

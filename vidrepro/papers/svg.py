@@ -17,7 +17,7 @@ from ..data.bair import BAIRPush
 from ..data.core import FrameWindow, data_root
 from ..data.fabrics import fabrics_dataset
 from ..data.mnist import StochasticMovingMNIST
-from ..evaluate import copy_last_frame, evaluate, plot_curves, report
+from ..evaluate import copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
 from ..metrics import Protocol, curve_table
 from ..models.svg import SVG, SVGConfig, parameter_counts
 from .core import Paper, claim, register, write_claims
@@ -246,7 +246,8 @@ def evaluate_models(models: dict,  # name -> SVG model (or 'copy last frame' -> 
         det = model is None or model.cfg.prior == 'none'
         predict = copy_last_frame if model is None else _predictor(model.eval())
         scores = evaluate(predict, test_data, protocol, n_sequences, batch_size=batch_size, deterministic=det, cache=cache,
-                          device=next(model.parameters()).device if model is not None else 'cpu')
+                          device=next(model.parameters()).device if model is not None else 'cpu',
+                          model_tag=weights_fingerprint(model) if model is not None else 'copy last frame')
         tables.append(report(scores, protocol, name))
     return pd.concat(tables, ignore_index=True)
 
@@ -378,7 +379,7 @@ def _bench_svg(batch_size: int, extra: list[str]):
 # %% ../../nbs/52_papers.svg.ipynb 47
 TRAIN_FLAGS = {   # SM-MNIST training per scale
     'paper': '--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30',
-    'cpu': '--batch_size 16 --niter 8 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
+    'cpu': '--batch_size 16 --niter 20 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
     'smoke': '--batch_size 4 --niter 1 --epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32 --n_past 2 --n_future 3 --n_eval 6',
 }
 FABRIC_FLAGS = {  # the fork's action-conditioned fabrics setup per scale
