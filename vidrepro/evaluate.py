@@ -18,7 +18,8 @@ from .metrics import LOWER_IS_BETTER, METRIC_NAMES, Protocol, curve_table, long_
 from .video import check_video
 
 # %% auto 0
-__all__ = ['METRIC_FNS', 'copy_last_frame', 'score_samples', 'evaluate', 'weights_fingerprint', 'report', 'plot_curves']
+__all__ = ['METRIC_FNS', 'PSNR_CAP_DB', 'copy_last_frame', 'score_samples', 'evaluate', 'weights_fingerprint', 'report',
+           'plot_curves']
 
 # %% ../nbs/40_evaluate.ipynb 6
 def copy_last_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
@@ -45,7 +46,9 @@ def score_samples(pred: torch.Tensor,  # predicted futures [B, S, T, C, H, W]
     kw = metric_kwargs or {}
     return {m: METRIC_FNS[m](pred.flatten(0, 1).clamp(0, 1), flat_target, **kw.get(m, {})).view(b, s, -1) for m in metrics}
 
-# %% ../nbs/40_evaluate.ipynb 12
+# %% ../nbs/40_evaluate.ipynb 13
+PSNR_CAP_DB = 100.0
+
 @torch.no_grad()
 def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [B, S, horizon, C, H, W]
              dataset,  # a VideoDataset: items are dicts with 'video' [T, C, H, W] (and maybe 'actions')
@@ -58,7 +61,7 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
              model_tag: str = '',  # identifies the model in the cache (e.g. `weights_fingerprint(model)`)
             ) -> dict[str, np.ndarray]:
     "Per metric, an `[n_sequences, S, T_scored]` array of scores; cached in `cache` if given."
-    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic, model=model_tag)
+    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic, model=model_tag, psnr_cap_db=PSNR_CAP_DB)
     if cache is not None and (cached := _read_cache(cache, meta)) is not None: return cached
     c, h = protocol.context_frames, protocol.horizon
     s = 1 if deterministic else protocol.samples
@@ -71,7 +74,8 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
         future = predict(video[:, :c], h, s, **kw)
         pred = torch.cat([video[:, None, :c].expand(-1, future.shape[1], -1, -1, -1, -1), future], 2)
         sl = protocol.scored_slice()
-        scores = score_samples(pred[:, :, sl], video[:, sl], protocol.metrics, {'psnr': {'data_range': protocol.data_range}})
+        scores = score_samples(pred[:, :, sl], video[:, sl], protocol.metrics,
+                               {'psnr': {'data_range': protocol.data_range, 'max_db': PSNR_CAP_DB}})
         for m, v in scores.items(): out[m].append(v.cpu().numpy())
     out = {m: np.concatenate(v) for m, v in out.items()}
     if cache is not None: _write_cache(cache, out, meta)
@@ -101,7 +105,7 @@ def weights_fingerprint(model: torch.nn.Module) -> str:
     for k, v in sorted(model.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/40_evaluate.ipynb 16
+# %% ../nbs/40_evaluate.ipynb 17
 def report(scores: dict[str, np.ndarray],  # metric -> [N, S, T] from `evaluate`
            protocol: Protocol,
            model: str,  # name shown in tables and legends
@@ -125,7 +129,7 @@ def report(scores: dict[str, np.ndarray],  # metric -> [N, S, T] from `evaluate`
         tables.append(long_table(pick, t=t, model=model, rule=rule))
     return pd.concat(tables, ignore_index=True)
 
-# %% ../nbs/40_evaluate.ipynb 19
+# %% ../nbs/40_evaluate.ipynb 20
 def plot_curves(table: pd.DataFrame,  # tidy rows from `report` (several models concatenated)
                 metric: str,  # which metric to plot
                 protocol: Protocol | None = None,  # printed under the plot

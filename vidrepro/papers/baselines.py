@@ -178,7 +178,7 @@ def reproduce(scale: str | None = None,  # smoke | cpu | paper
     _figures(table, proto, test, model, cfg, out)
     return _claims(table, proto, out)
 
-# %% ../../nbs/51_papers.baselines.ipynb 23
+# %% ../../nbs/51_papers.baselines.ipynb 24
 def _bench_det(batch_size: int, extra: list[str]):
     "Model, step, batch and optimiser for `vidrepro bench train --model det` at the SM-MNIST paper config."
     if extra: raise ValueError(f"--model det takes no extra flags; got {' '.join(extra)}")
