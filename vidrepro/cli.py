@@ -46,10 +46,11 @@ def _add_data(sub):
     generate_parser(p.add_parser('generate', help="write a PAIG task's .npz files from the embedded generators")).set_defaults(func=generate_cli)
 
 # %% ../nbs/90_cli.ipynb 10
+def _fields(r: dict) -> str: return ' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items())
+
 def _bench_data(a):
     from vidrepro.data.mnist import bench_data
-    r = bench_data(batch_size=a.batch_size, seq_len=a.seq_len, num_digits=a.num_digits, seconds=a.seconds)
-    print(' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
+    print(_fields(bench_data(batch_size=a.batch_size, seq_len=a.seq_len, num_digits=a.num_digits, seconds=a.seconds)))
 
 def bench_models() -> dict:
     "Every model `vidrepro bench train --model` can time, from the registered papers."
@@ -63,7 +64,7 @@ def _bench_train(a, extra):
     r = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=a.steps,
                     warmup=a.warmup, precision=a.precision)
     print(f"model={a.model} batch_size={a.batch_size} precision={a.precision} " +
-          ' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
+          _fields(r))
 
 def _add_bench(sub):
     p = sub.add_parser('bench', help='speed benchmarks (not tests)').add_subparsers(dest='bench_cmd', required=True)

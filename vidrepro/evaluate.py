@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from .core import atomic_path
+from .data.core import collate_videos
 from .metrics import LOWER_IS_BETTER, METRIC_NAMES, Protocol, curve_table, long_table, mse, psnr, select_samples, ssim
 from .video import check_video
 
@@ -68,7 +69,7 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
     out = {m: [] for m in protocol.metrics}
     for start in range(0, n_sequences, batch_size):
         idx = list(range(start, min(start + batch_size, n_sequences)))
-        batch = _get_batch(dataset, idx)
+        batch = dataset.get_batch(idx) if hasattr(dataset, 'get_batch') else collate_videos([dataset[i] for i in idx])
         video = check_video(batch['video'].to(device))[:, :c + h]
         kw = {'actions': batch['actions'].to(device)} if 'actions' in batch else {}
         future = predict(video[:, :c], h, s, **kw)
@@ -80,11 +81,6 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
     out = {m: np.concatenate(v) for m, v in out.items()}
     if cache is not None: _write_cache(cache, out, meta)
     return out
-
-def _get_batch(dataset, idx):
-    if hasattr(dataset, 'get_batch'): return dataset.get_batch(idx)
-    items = [dataset[i] for i in idx]
-    return {k: torch.stack([it[k] for it in items]) for k in items[0]}
 
 def _write_cache(path, arrays, meta):
     with atomic_path(path) as tmp:
