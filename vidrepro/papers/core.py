@@ -33,7 +33,7 @@ def register(paper: Paper) -> Paper:
     return paper
 
 # %% ../../nbs/50_papers.core.ipynb 8
-PAPER_MODULES = ('baselines', 'svg', 'noether', 'paig', 'paig_seeds', 'hierarchical', 'sdvae')
+PAPER_MODULES = ('svg', 'noether', 'paig', 'paig_seeds', 'hierarchical', 'sdvae')
 
 def load_papers() -> dict[str, Paper]:
     "Import every paper module that exists, so that each registers itself; return the registry."

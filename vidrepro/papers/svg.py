@@ -379,7 +379,7 @@ def _bench_svg(batch_size: int, extra: list[str]):
 # %% ../../nbs/52_papers.svg.ipynb 47
 TRAIN_FLAGS = {   # SM-MNIST training per scale
     'paper': '--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30',
-    'cpu': '--batch_size 16 --niter 20 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
+    'cpu': '--batch_size 16 --niter 60 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
     'smoke': '--batch_size 4 --niter 1 --epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32 --n_past 2 --n_future 3 --n_eval 6',
 }
 FABRIC_FLAGS = {  # the fork's action-conditioned fabrics setup per scale
