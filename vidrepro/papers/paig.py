@@ -30,8 +30,8 @@ __all__ = ['OURS', 'OPTIMIZERS', 'BASELINES', 'PARAM_PAIRS', 'PRESETS', 'REPRODU
            'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split', 'baseline_losses',
            'example_rows', 'template_images', 'write_figures', 'compare_params', 'params_record', 'PAIGStep',
            'EpochEnd', 'run_physics', 'generate_parser', 'generate_cli', 'add_cli', 'pred_threshold', 'preset_flags',
-           'run_cached', 'load_trained', 'plot_predictions', 'plot_templates', 'plot_training', 'results_table',
-           'paig_claims', 'reproduce']
+           'run_cached', 'load_trained', 'data_kind', 'plot_predictions', 'plot_templates', 'plot_training',
+           'results_table', 'paig_claims', 'reproduce']
 
 # %% ../../nbs/53_papers.paig.ipynb 7
 @dataclasses.dataclass
@@ -483,7 +483,7 @@ def _bench_paig(batch_size: int, extra: list[str]) -> dict:
 PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10, print_interval=100,
                   save_every_n_epochs=5, data_source='auto'),
-    'cpu': dict(epochs=32, batch_size=32, datapoints=1000, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
+    'cpu': dict(epochs=40, batch_size=32, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
                 save_every_n_epochs=4, data_source='auto'),
     'smoke': dict(epochs=1, batch_size=4, datapoints=8, eval_datapoints=4, eval_every_n_epochs=1, print_interval=1,
                   save_every_n_epochs=1, data_source='simulator'),
@@ -541,6 +541,10 @@ def load_trained(save_dir) -> tuple[PhysicsNet, RunFlags]:
     return model.eval(), f
 
 # %% ../../nbs/53_papers.paig.ipynb 58
+def data_kind(sources) -> str:
+    "Where a figure's frames came from, for its title: our simulator or the dataset files."
+    return "simulator data (vidrepro's generators)" if all('generated in memory' in s for s in sources) else 'data from the .npz files'
+
 def plot_predictions(models: dict, data: dict, out: Path, scale: str) -> Path:
     "`predictions.png` / `.gif`: per task, ground truth and rollout of the first long test sequence; extrapolated frames in red."
     rows, horizon = {}, {}
@@ -549,7 +553,7 @@ def plot_predictions(models: dict, data: dict, out: Path, scale: str) -> Path:
         r = example_rows(model, video)[0]
         rows[f"{task}\ntruth"], rows[f"{task}\nPAIG"] = r[1], r[0]
         horizon[task] = model.cfg.input_steps + model.cfg.pred_steps
-    fig = plot_rows(rows, title=f"long test sequences ({scale} scale); context frames grey, frames after "
+    fig = plot_rows(rows, title=f"long test sequences, {data_kind(d.source for d in data.values())} ({scale} scale); context frames grey, frames after "
                                 f"{min(horizon.values())} (red) extrapolate beyond the training horizon",
                     n_context=next(iter(models.values())).cfg.input_steps, frame_size=0.55)
     for ax in fig.axes[:len(next(iter(rows.values())))]:
@@ -588,7 +592,7 @@ def plot_training(results: dict, run_dirs: dict, out: Path) -> Path:
     fig.tight_layout(); fig.savefig(out/'training.png', dpi=110); plt.close(fig)
     return out/'training.png'
 
-# %% ../../nbs/53_papers.paig.ipynb 60
+# %% ../../nbs/53_papers.paig.ipynb 61
 def results_table(results: dict, baselines: dict) -> pd.DataFrame:
     "One row per task: extrapolation-test losses, thresholds, the baselines' extrapolation losses, learned vs true constants."
     rows = []
@@ -625,7 +629,7 @@ def paig_claims(table: pd.DataFrame, scale: str, protocol: str, out: Path) -> pd
                                 f"{getattr(r, name):.3g} (relative error {err:.1%})", err < PARAM_TOLERANCE))
     return write_claims(rows, out)
 
-# %% ../../nbs/53_papers.paig.ipynb 62
+# %% ../../nbs/53_papers.paig.ipynb 63
 def reproduce(scale: str | None = None, out_dir='results/paig', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
     "PAIG on spring_color and bouncing_balls at `scale`: train, test with extrapolation, figures, claims into `out_dir`."
     scale = scale or current_scale(); out = Path(out_dir)
