@@ -25,13 +25,13 @@ from ..train import TrainConfig, fit, is_main_process, setup_distributed, unwrap
 from ..video import from_uint8, plot_rows, video_strip, write_gif
 
 # %% auto 0
-__all__ = ['OURS', 'OPTIMIZERS', 'BASELINES', 'PARAM_PAIRS', 'PRESETS', 'REPRODUCED', 'RECONS_THRESHOLD', 'PRED_THRESHOLDS',
-           'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_flags', 'check_flags', 'FrameSet', 'load_split',
-           'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split', 'baseline_losses',
-           'example_rows', 'template_images', 'write_figures', 'compare_params', 'params_record', 'PAIGStep',
-           'EpochEnd', 'run_physics', 'generate_parser', 'generate_cli', 'add_cli', 'pred_threshold', 'preset_flags',
-           'run_cached', 'load_trained', 'data_kind', 'plot_predictions', 'plot_templates', 'plot_training',
-           'results_table', 'paig_claims', 'reproduce']
+__all__ = ['OURS', 'OPTIMIZERS', 'BASELINES', 'CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PRESETS', 'REPRODUCED',
+           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_flags', 'check_flags', 'FrameSet',
+           'load_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
+           'baseline_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images', 'write_figures',
+           'compare_params', 'params_record', 'PAIGStep', 'EpochEnd', 'run_physics', 'generate_parser', 'generate_cli',
+           'add_cli', 'pred_threshold', 'preset_flags', 'run_cached', 'load_trained', 'data_kind', 'plot_predictions',
+           'plot_templates', 'plot_training', 'results_table', 'paig_claims', 'reproduce']
 
 # %% ../../nbs/53_papers.paig.ipynb 7
 @dataclasses.dataclass
@@ -250,6 +250,27 @@ def baseline_losses(data: FrameSet, cfg: PAIGConfig,  # a split and the task's s
     return {k: s / n for k, s in sums.items()}
 
 # %% ../../nbs/53_papers.paig.ipynb 28
+CHANNELS = ('red', 'green', 'blue')
+RECONS_THRESHOLD = 1.5  # README: eval_recons_loss below this: the objects were discovered
+
+@torch.no_grad()
+def ball_recons_losses(model, data: FrameSet,  # a trained model and a colour split
+                       batch_size: int = 100) -> dict:
+    "Reconstruction loss per colour channel that holds a ball, e.g. `{'green': 0.6, 'blue': 9.1}`."
+    model = unwrap(model); cfg, device = model.cfg, next(model.parameters()).device
+    if not data.color: raise ValueError("ball_recons_losses needs a colour split (--color=true): greyscale frames mix the balls")
+    seen, err, ink, n = cfg.input_steps + cfg.pred_steps, 0., 0., 0
+    for i in range(0, len(data), batch_size):
+        video = data.get_batch(list(range(i, min(i + batch_size, len(data)))))['video'].to(device)
+        err = err + (model(video)['recons'] - video[:, :seen]).pow(2).sum((3, 4)).mean(1).sum(0)
+        ink, n = ink + video[:, :seen].sum((0, 1, 3, 4)), n + len(video)
+    return {CHANNELS[c]: float(err[c] / n) for c in range(len(CHANNELS)) if ink[c] > 0}
+
+def balls_found(losses: dict) -> int:
+    "How many balls have a channel reconstruction loss below `RECONS_THRESHOLD / number of balls`."
+    return sum(v < RECONS_THRESHOLD / len(losses) for v in losses.values())
+
+# %% ../../nbs/53_papers.paig.ipynb 31
 @torch.no_grad()
 def example_rows(model, video: torch.Tensor,  # [B, T, C, H, W]
                 ) -> torch.Tensor:
@@ -287,7 +308,7 @@ def write_figures(model, video: torch.Tensor,  # up to five sequences [B, T, C, 
     unwrap(model).train(was)
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 31
+# %% ../../nbs/53_papers.paig.ipynb 34
 PARAM_PAIRS = {'k': 'k', 'l': 'equil', 'rest_length': 'rest_length', 'g': 'g'}  # learned name -> name in true_params
 
 def compare_params(learned: dict,  # from `PhysicsNet.physical_params()`
@@ -307,7 +328,7 @@ def params_record(model, data: FrameSet, task: str) -> dict:
     return dict(task=task, learned=learned, true=data.true_params, comparison=compare_params(learned, data.true_params),
                 data=data.source, note='no learnable physical parameters (bouncing_ode_cell)' if not learned else '')
 
-# %% ../../nbs/53_papers.paig.ipynb 34
+# %% ../../nbs/53_papers.paig.ipynb 37
 class PAIGStep:
     "`fit`'s step function: PhysicsNet's loss on a batch; remembers the last loss for log.txt's train lines."
     last = None
@@ -333,7 +354,7 @@ def _history(out: Path, row: dict):
     if len(old): old = old[old.step < row['step']]
     atomic_write_text(path, pd.concat([old, pd.DataFrame([row])], ignore_index=True).to_csv(index=False))
 
-# %% ../../nbs/53_papers.paig.ipynb 36
+# %% ../../nbs/53_papers.paig.ipynb 39
 class EpochEnd:
     "`fit` callback: `train - iter=` lines, and at the end of every `eval_every_n_epochs`-th epoch the validation run."
     def __init__(self, f: RunFlags, log: RunLog, step_fn: PAIGStep, valid: FrameSet, test: FrameSet, steps_per_epoch: int, out: Path):
@@ -354,7 +375,7 @@ class EpochEnd:
         if (step - 1) % self.f.print_interval == 0: self.log.metrics(f"train - iter={step - 1}", dict(train_loss=float(self.step_fn.last)))
         if step % self.spe == 0 and (step // self.spe) % self.f.eval_every_n_epochs == 0: self.validate(model, step // self.spe, step)
 
-# %% ../../nbs/53_papers.paig.ipynb 37
+# %% ../../nbs/53_papers.paig.ipynb 40
 def _data_line(name, d: FrameSet) -> str: return f"data ({name}): {d.source}"
 
 def _test(model, f: RunFlags, log: RunLog, out: Path, t0: float, results: dict) -> dict:
@@ -433,7 +454,7 @@ def run_physics(flags: RunFlags | list[str],  # parsed flags, or a command line
                    train_minutes=round((time.time() - t0) / 60, 3))
     return _test(model, f, log, out, t0, results)
 
-# %% ../../nbs/53_papers.paig.ipynb 43
+# %% ../../nbs/53_papers.paig.ipynb 46
 def generate_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     "Flags of `vidrepro paig generate` (also `vidrepro data generate`)."
     p = p or argparse.ArgumentParser(prog='vidrepro paig generate')
@@ -454,7 +475,7 @@ def generate_cli(a) -> list[Path]:
     for p in paths: print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB) and {p.with_suffix('.json').name}")
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 46
+# %% ../../nbs/53_papers.paig.ipynb 49
 def _run_cli(a, extra: list[str]):
     res = run_physics(parse_flags(extra))
     if res: print(json.dumps({k: res[k] for k in ('task', 'test', 'minutes')}, indent=2))
@@ -467,7 +488,7 @@ def add_cli(sub):
                     "--help lists them").set_defaults(func=_run_cli, takes_extra=True)
     generate_parser(paig.add_parser('generate', help="write a task's .npz files in the original format")).set_defaults(func=generate_cli)
 
-# %% ../../nbs/53_papers.paig.ipynb 49
+# %% ../../nbs/53_papers.paig.ipynb 52
 def _bench_paig(batch_size: int, extra: list[str]) -> dict:
     "Model, step, batch and optimiser for `vidrepro bench train --model paig` at the given run flags."
     f = parse_flags(extra)
@@ -479,7 +500,7 @@ def _bench_paig(batch_size: int, extra: list[str]) -> dict:
     return dict(model=model, step_fn=PAIGStep(), batch=load_split(f, 'train').get_batch(list(range(batch_size))),
                 optimizer=make_optimizer(model, f))
 
-# %% ../../nbs/53_papers.paig.ipynb 52
+# %% ../../nbs/53_papers.paig.ipynb 55
 PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10, print_interval=100,
                   save_every_n_epochs=5, data_source='auto'),
@@ -489,7 +510,6 @@ PRESETS = {
                   save_every_n_epochs=1, data_source='simulator'),
 }
 REPRODUCED = ('spring_color', 'bouncing_balls')
-RECONS_THRESHOLD = 1.5  # README: eval_recons_loss below this: the objects were discovered
 PRED_THRESHOLDS = {'mnist_spring_color': 30.0}  # README: eval_pred_loss below 3.0 (balls) or 30.0 (mnist): dynamics learned
 PARAM_TOLERANCE = 0.1  # our criterion: a learned constant within 10% of the true one
 
@@ -510,7 +530,7 @@ def preset_flags(scale: str,  # smoke | cpu | paper
             f"--save_every_n_epochs={p['save_every_n_epochs']}", '--debug=false', f"--datapoints={p['datapoints']}",
             f"--eval_datapoints={p['eval_datapoints']}", f"--data_source={p['data_source']}", f'--seed={seed}']
 
-# %% ../../nbs/53_papers.paig.ipynb 55
+# %% ../../nbs/53_papers.paig.ipynb 58
 _VOLATILE = ('use_ckpt', 'overwrite', 'ckpt_dir', 'test_mode', 'device', 'save_dir')  # not part of what a run computes
 
 def _same_run(a: dict, b: dict) -> list[str]:
@@ -540,7 +560,7 @@ def load_trained(save_dir) -> tuple[PhysicsNet, RunFlags]:
     load_checkpoint(save_dir/'ckpt.pt', model, restore_rng=False)
     return model.eval(), f
 
-# %% ../../nbs/53_papers.paig.ipynb 58
+# %% ../../nbs/53_papers.paig.ipynb 61
 def data_kind(sources) -> str:
     "Where a figure's frames came from, for its title: our simulator or the dataset files."
     return "simulator data (vidrepro's generators)" if all('generated in memory' in s for s in sources) else 'data from the .npz files'
@@ -592,14 +612,15 @@ def plot_training(results: dict, run_dirs: dict, out: Path) -> Path:
     fig.tight_layout(); fig.savefig(out/'training.png', dpi=110); plt.close(fig)
     return out/'training.png'
 
-# %% ../../nbs/53_papers.paig.ipynb 61
-def results_table(results: dict, baselines: dict) -> pd.DataFrame:
-    "One row per task: extrapolation-test losses, thresholds, the baselines' extrapolation losses, learned vs true constants."
+# %% ../../nbs/53_papers.paig.ipynb 64
+def results_table(results: dict, baselines: dict, per_ball: dict) -> pd.DataFrame:
+    "One row per task: extrapolation-test losses, thresholds, balls found, the baselines' extrapolation losses, learned vs true constants."
     rows = []
     for task, r in results.items():
         t = r['test']
         row = dict(task=task, **t, recons_threshold=RECONS_THRESHOLD, pred_threshold=pred_threshold(task),
-                   objects_found=t['eval_recons_loss'] < RECONS_THRESHOLD,
+                   objects_found=t['eval_recons_loss'] < RECONS_THRESHOLD, balls_found=balls_found(per_ball[task]),
+                   balls=len(per_ball[task]), **{f'recons_{c}': v for c, v in per_ball[task].items()},
                    dynamics_learned=t['eval_pred_loss'] < pred_threshold(task),
                    copy_last_extrap_loss=baselines[task]['copy last frame']['eval_extrap_loss'],
                    blank_extrap_loss=baselines[task]['blank frame']['eval_extrap_loss'])
@@ -614,7 +635,7 @@ def paig_claims(table: pd.DataFrame, scale: str, protocol: str, out: Path) -> pd
     for r in table.itertuples():
         row = lambda *a, **k: claim(*a, data=r.data, scale=scale, protocol=protocol, **k)
         rows += [row(f"{r.task}: the objects are discovered (eval_recons_loss below the README threshold)", '< 1.5 (README)',
-                     f"{r.eval_recons_loss:.3g}", r.objects_found),
+                     f"{r.eval_recons_loss:.3g} ({r.balls_found} of {r.balls} balls found)", r.objects_found),
                  row(f"{r.task}: the dynamics are learned (eval_pred_loss below the README threshold)", f"< {r.pred_threshold:g} (README)",
                      f"{r.eval_pred_loss:.3g}", r.dynamics_learned),
                  row(f"{r.task}: extrapolation beyond the training horizon beats copying the last input frame and a blank frame "
@@ -629,7 +650,7 @@ def paig_claims(table: pd.DataFrame, scale: str, protocol: str, out: Path) -> pd
                                 f"{getattr(r, name):.3g} (relative error {err:.1%})", err < PARAM_TOLERANCE))
     return write_claims(rows, out)
 
-# %% ../../nbs/53_papers.paig.ipynb 63
+# %% ../../nbs/53_papers.paig.ipynb 66
 def reproduce(scale: str | None = None, out_dir='results/paig', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
     "PAIG on spring_color and bouncing_balls at `scale`: train, test with extrapolation, figures, claims into `out_dir`."
     scale = scale or current_scale(); out = Path(out_dir)
@@ -641,7 +662,7 @@ def reproduce(scale: str | None = None, out_dir='results/paig', overwrite: bool 
         models[task], f = load_trained(out/'runs'/task)
         long[task] = load_split(f, 'test', long=True)
         base[task] = {b: baseline_losses(long[task], models[task].cfg, b) for b in BASELINES}
-    table = results_table(results, base)
+    table = results_table(results, base, {t: ball_recons_losses(models[t], long[t]) for t in models})
     atomic_write_text(out/'results.csv', table.to_csv(index=False))
     plot_predictions(models, long, out, scale); plot_templates(models, out); plot_training(results, {t: out/'runs'/t for t in results}, out)
     n, cfg = len(next(iter(long.values()))), next(iter(models.values())).cfg
