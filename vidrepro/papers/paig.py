@@ -4,7 +4,7 @@
 
 # %% ../../nbs/53_papers.paig.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, difflib, json, re, shlex, sys, time
+import argparse, dataclasses, difflib, json, math, re, shlex, sys, time
 from datetime import datetime
 from pathlib import Path
 
@@ -68,9 +68,10 @@ class RunFlags(Config):
     seed: int = 0  # (ours) seeds the initialisation and the batch order
     device: str = 'auto'  # (ours) auto | cpu | cuda | mps
     precision: str = 'fp32'  # (ours) fp32 | bf16 (autocast while training)
+    log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
 
-OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'overwrite')
+OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite')
 
 # %% ../../nbs/53_papers.paig.ipynb 9
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
@@ -169,7 +170,7 @@ def load_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoin
 def model_config(f: RunFlags) -> PAIGConfig:
     "The `PAIGConfig` the flags describe (the task's geometry, the flags' loss and optimiser settings)."
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
-                       anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel)
+                       anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma)
 
 def _clip_elementwise(optimizer, args, kwargs):
     for g in optimizer.param_groups:
@@ -503,11 +504,11 @@ def _bench_paig(batch_size: int, extra: list[str]) -> dict:
 # %% ../../nbs/53_papers.paig.ipynb 55
 PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10, print_interval=100,
-                  save_every_n_epochs=5, data_source='auto'),
+                  save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
     'cpu': dict(epochs=40, batch_size=32, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
-                save_every_n_epochs=4, data_source='auto'),
+                save_every_n_epochs=4, data_source='auto', log_sigma=math.log(2)),
     'smoke': dict(epochs=1, batch_size=4, datapoints=8, eval_datapoints=4, eval_every_n_epochs=1, print_interval=1,
-                  save_every_n_epochs=1, data_source='simulator'),
+                  save_every_n_epochs=1, data_source='simulator', log_sigma=math.log(2)),
 }
 REPRODUCED = ('spring_color', 'bouncing_balls')
 PRED_THRESHOLDS = {'mnist_spring_color': 30.0}  # README: eval_pred_loss below 3.0 (balls) or 30.0 (mnist): dynamics learned
@@ -528,13 +529,16 @@ def preset_flags(scale: str,  # smoke | cpu | paper
             f'--save_dir={save_dir}', f'--autoencoder_loss={cfg.autoencoder_loss}', f'--base_lr={cfg.base_lr}', '--anneal_lr=true',
             '--color=true', f"--eval_every_n_epochs={p['eval_every_n_epochs']}", f"--print_interval={p['print_interval']}",
             f"--save_every_n_epochs={p['save_every_n_epochs']}", '--debug=false', f"--datapoints={p['datapoints']}",
-            f"--eval_datapoints={p['eval_datapoints']}", f"--data_source={p['data_source']}", f'--seed={seed}']
+            f"--eval_datapoints={p['eval_datapoints']}", f"--data_source={p['data_source']}", f'--seed={seed}',
+            f"--log_sigma={p['log_sigma']!r}"]
 
 # %% ../../nbs/53_papers.paig.ipynb 58
 _VOLATILE = ('use_ckpt', 'overwrite', 'ckpt_dir', 'test_mode', 'device', 'save_dir')  # not part of what a run computes
 
 def _same_run(a: dict, b: dict) -> list[str]:
-    return [k for k in set(a) | set(b) if k not in _VOLATILE and a.get(k) != b.get(k)]
+    "Flags whose values differ between two runs; a flag one run predates counts at its default."
+    default = RunFlags().to_dict()
+    return [k for k in set(a) | set(b) if k not in _VOLATILE and a.get(k, default.get(k)) != b.get(k, default.get(k))]
 
 def run_cached(argv: list[str],  # a `vidrepro paig run` command line
                overwrite: bool = False,  # train again even if finished

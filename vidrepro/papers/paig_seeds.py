@@ -4,7 +4,7 @@
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 3
 from __future__ import annotations
-import json, time
+import json, math, time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -13,11 +13,12 @@ import pandas as pd
 
 from ..core import atomic_write_text, current_scale, prepare_run_dir
 from .core import Paper, claim, register, write_claims
-from .paig import PARAM_TOLERANCE, RECONS_THRESHOLD, pred_threshold, preset_flags, run_cached
+from .paig import (PARAM_TOLERANCE, RECONS_THRESHOLD, ball_recons_losses, balls_found, load_split, load_trained,
+                                   pred_threshold, preset_flags, run_cached)
 
 # %% auto 0
-__all__ = ['OUTCOMES', 'COLOURS', 'PRESETS', 'outcome', 'seed_row', 'success_rates', 'plot_seed_losses', 'plot_seed_params',
-           'seed_claims', 'seed_study', 'reproduce']
+__all__ = ['OUTCOMES', 'GROUP', 'COLOURS', 'WINDOWS', 'PRESETS', 'outcome', 'seed_row', 'success_rates', 'plot_seed_losses',
+           'plot_seed_params', 'seed_claims', 'seed_study', 'reproduce']
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 7
 OUTCOMES = ('success', 'dynamics not learned', 'objects not discovered')
@@ -30,10 +31,14 @@ def outcome(recons: float,  # eval_recons_loss of the extrapolation test
     if not recons < RECONS_THRESHOLD: return 'objects not discovered'
     return 'success' if pred < pred_thr else 'dynamics not learned'
 
-def seed_row(task: str, seed: int, result: dict) -> dict:
-    "One row of the seed table from a run's `results.json`: losses, learned constants and their errors, the verdict."
+def seed_row(task: str, seed: int, result: dict,  # a run's `results.json`
+             per_ball: dict | None = None,  # its `ball_recons_losses`, if measured
+             setting: str = 'preset',  # the name of the run's settings (see PRESETS below)
+            ) -> dict:
+    "One row of the seed table: losses, balls found, learned constants and their errors, the verdict."
     t = result['test']
-    row = dict(task=task, seed=seed, **{k: t[k] for k in ('eval_recons_loss', 'eval_pred_loss', 'eval_extrap_loss')})
+    row = dict(task=task, setting=setting, seed=seed, **{k: t[k] for k in ('eval_recons_loss', 'eval_pred_loss', 'eval_extrap_loss')})
+    if per_ball: row.update(balls_found=balls_found(per_ball), balls=len(per_ball), **{f'recons_{c}': v for c, v in per_ball.items()})
     for p in result['physical_params']['comparison']:
         row.update({p['name']: p['learned'], f"true_{p['name']}": p['true'], f"{p['name']}_rel_error": p['relative_error']})
     verdict = outcome(t['eval_recons_loss'], t['eval_pred_loss'], pred_threshold(task))
@@ -41,28 +46,31 @@ def seed_row(task: str, seed: int, result: dict) -> dict:
                 train_minutes=result.get('train_minutes'), data=result['data']['train'])
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 10
+GROUP = ['task', 'setting']  # a study's runs are compared within one task and one setting
+
 def success_rates(table: pd.DataFrame) -> pd.DataFrame:
-    "Per task: runs, successes, success rate, objects found, and the count of each failure mode."
-    g = table.groupby('task', sort=False)
+    "Per task and setting: runs, successes, success rate, objects found (and runs finding every ball), and each failure mode's count."
+    g = table.groupby(GROUP, sort=False)
     rates = pd.DataFrame(dict(runs=g.size(), successes=g.success.sum(), success_rate=g.success.mean(),
-                              objects_found=g.objects_found.sum()))
-    modes = pd.crosstab(table.task, table.failure_mode).reindex(columns=list(OUTCOMES[1:]), fill_value=0)
+                              objects_found=g.objects_found.sum(), mean_recons_loss=g.eval_recons_loss.mean()))
+    if 'balls_found' in table: rates['every_ball_found'] = (table.balls_found == table.balls).groupby([table.task, table.setting], sort=False).sum()
+    modes = pd.crosstab([table.task, table.setting], table.failure_mode).reindex(columns=list(OUTCOMES[1:]), fill_value=0)
     return rates.join(modes).fillna(0).reset_index()
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 13
 COLOURS = {'success': 'tab:green', 'dynamics not learned': 'tab:orange', 'objects not discovered': 'tab:red'}
 
 def plot_seed_losses(table: pd.DataFrame, out: Path, title: str = '') -> Path:
-    "`seed_losses.png`: eval_recons_loss (o) and eval_pred_loss (s) per seed and task, with the README's thresholds."
-    tasks = list(dict.fromkeys(table.task))
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks), 3.6), squeeze=False)
-    for ax, task in zip(axes[0], tasks):
-        t = table[table.task == task]
+    "`seed_losses.png`: eval_recons_loss (o) and eval_pred_loss (s) per seed, a panel per task and setting, with the README's thresholds."
+    groups = list(dict.fromkeys(zip(table.task, table.setting)))
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 3.6), squeeze=False, sharey=True)
+    for ax, (task, setting) in zip(axes[0], groups):
+        t = table[(table.task == task) & (table.setting == setting)]
         for key, marker, dx in (('eval_recons_loss', 'o', -0.12), ('eval_pred_loss', 's', 0.12)):
             ax.scatter(t.seed + dx, t[key], marker=marker, c=[COLOURS[m] for m in t.failure_mode], edgecolors='k', s=45, zorder=3)
         ax.axhline(RECONS_THRESHOLD, color='k', ls='--', lw=0.8)
         ax.axhline(pred_threshold(task), color='k', ls=':', lw=0.8)
-        ax.set_yscale('log'); ax.set_xlabel('seed'); ax.set_xticks(sorted(t.seed)); ax.set_title(task, fontsize=10)
+        ax.set_yscale('log'); ax.set_xlabel('seed'); ax.set_xticks(sorted(t.seed)); ax.set_title(f"{task}\n{setting}", fontsize=9)
     axes[0, 0].set_ylabel('extrapolation-test loss')
     handles = [plt.Line2D([], [], marker='o', ls='', color='grey', label='recons loss'),
                plt.Line2D([], [], marker='s', ls='', color='grey', label='pred loss'),
@@ -75,35 +83,57 @@ def plot_seed_losses(table: pd.DataFrame, out: Path, title: str = '') -> Path:
     return out/'seed_losses.png'
 
 def plot_seed_params(table: pd.DataFrame, out: Path, title: str = '') -> Path:
-    "`seed_params.png`: each learned constant (k, rest length, g) per seed against its true value."
+    "`seed_params.png`: each learned constant (k, rest length, g) per seed against its true value; a marker per setting."
     names = [n for n in ('k', 'rest_length', 'g') if n in table and table[n].notna().any()]
     fig, axes = plt.subplots(1, max(1, len(names)), figsize=(4.2 * max(1, len(names)), 3.4), squeeze=False)
     for ax, name in zip(axes[0], names):
         t = table[table[name].notna()]
-        for task in dict.fromkeys(t.task):
-            s = t[t.task == task]
-            ax.scatter(s.seed, s[name], c=[COLOURS[m] for m in s.failure_mode], edgecolors='k', s=45, zorder=3, label=task)
+        for i, (task, setting) in enumerate(dict.fromkeys(zip(t.task, t.setting))):
+            s = t[(t.task == task) & (t.setting == setting)]
+            ax.scatter(s.seed + 0.1 * i, s[name], c=[COLOURS[m] for m in s.failure_mode], marker='osD^v'[i % 5], edgecolors='k', s=45,
+                       zorder=3, label=f"{task}, {setting}")
             ax.axhline(s[f'true_{name}'].iloc[0], color='k', ls=':', lw=0.8)
         ax.set_xlabel('seed'); ax.set_xticks(sorted(set(t.seed))); ax.set_ylabel(f'learned {name} (dotted: true)'); ax.set_title(name, fontsize=10)
+        ax.legend(fontsize=7, loc='best')
     if not names: axes[0, 0].text(0.5, 0.5, 'no learnable physical parameters\nin these tasks', ha='center', va='center'); axes[0, 0].axis('off')
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(); fig.savefig(out/'seed_params.png', dpi=110); plt.close(fig)
     return out/'seed_params.png'
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 16
+def _setting_claims(rates: pd.DataFrame, row) -> list:
+    "The claim that each later setting finds the objects more easily than the first, if the study has several settings."
+    settings = list(dict.fromkeys(rates.setting))
+    if len(settings) < 2: return []
+    first, out = settings[0], []
+    for later in settings[1:]:
+        pairs = [(rates[(rates.task == t) & (rates.setting == first)].iloc[0], rates[(rates.task == t) & (rates.setting == later)].iloc[0])
+                 for t in dict.fromkeys(rates.task) if later in set(rates[rates.task == t].setting)]
+        balls = lambda r: f", every ball found in {int(r.every_ball_found)}/{r.runs}" if 'every_ball_found' in r else ''
+        measured = '; '.join(f"{a.task}: mean recons {a.mean_recons_loss:.3g} ({first}{balls(a)}) vs {b.mean_recons_loss:.3g} ({later}{balls(b)})"
+                             for a, b in pairs)
+        out.append(row(f"a smaller starting window ({later}) finds the objects more easily than {first}",
+                       "original's code comment on logsigma", measured, all(b.mean_recons_loss < a.mean_recons_loss for a, b in pairs)))
+    return out
+
 def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str, out: Path) -> pd.DataFrame:
     "Claim-vs-measured rows for the seed study."
     data = '; '.join(dict.fromkeys(table.data))
     proto = (f"{len(table)} runs: seeds {sorted(set(table.seed))} per task, same data and hyper-parameters; verdicts on the "
              f"extrapolation test with the README's thresholds (recons < {RECONS_THRESHOLD}, pred < 3.0 / 30 for mnist)")
     row = lambda *a, **k: claim(*a, data=data, scale=scale, protocol=proto, **k)
-    modes = table.groupby('task', sort=False).failure_mode.agg(lambda s: len(set(s)))
-    spread = '; '.join(f"{r.task}: {r.successes}/{r.runs} succeed, {r.objects_found}/{r.runs} find the objects, pred loss "
-                       f"{table[table.task == r.task].eval_pred_loss.min():.3g}-{table[table.task == r.task].eval_pred_loss.max():.3g}"
+    runs = table.groupby(GROUP, sort=False)
+    modes = runs.failure_mode.agg(lambda s: len(set(s)))
+    spread = '; '.join(f"{r.task} ({r.setting}): {r.successes}/{r.runs} succeed, {r.objects_found}/{r.runs} find the objects, pred loss "
+                       f"{runs.get_group((r.task, r.setting)).eval_pred_loss.min():.3g}-{runs.get_group((r.task, r.setting)).eval_pred_loss.max():.3g}"
                        for r in rates.itertuples())
-    varies = True if (modes > 1).any() else (False if table.success.all() else None)
+    balls = runs.balls_found.nunique() if 'balls_found' in table else pd.Series(dtype=int)
+    if len(balls): spread += '; balls found per seed: ' + '; '.join(
+        f"{task} ({setting}) {', '.join(str(int(b)) for b in runs.get_group((task, setting)).balls_found)}" for task, setting in balls.index)
+    varies = True if (modes > 1).any() or (balls > 1).any() else (False if table.success.all() else None)
     rows = [row("the outcome depends on the seed: some seeds find the objects and the dynamics, others get stuck", 'README (in words)',
                 spread, varies)]
+    rows += _setting_claims(rates, row)
     others = rates[rates.task != '3bp_color']
     if '3bp_color' in set(rates.task) and others.successes.sum() > 0:
         r3 = rates[rates.task == '3bp_color'].iloc[0]
@@ -119,35 +149,43 @@ def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str, out: Path)
     return write_claims(rows, out)
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 19
+WINDOWS = {'log_sigma=0': dict(log_sigma=0.0), 'log_sigma=log2': dict(log_sigma=math.log(2))}  # the original's start; the cpu preset's
 PRESETS = {
-    'paper': dict(tasks=('bouncing_balls', 'spring_color', '3bp_color'), seeds=tuple(range(10)), overrides={}),
-    'cpu': dict(tasks=('spring_color', 'bouncing_balls'), seeds=(0, 1, 2), overrides=dict(epochs=16, datapoints=800)),
-    'smoke': dict(tasks=('spring_color', 'bouncing_balls'), seeds=(0, 1), overrides={}),
+    'paper': dict(tasks=('bouncing_balls', 'spring_color', '3bp_color'), seeds=tuple(range(10)), overrides={},
+                  settings={'log_sigma=0': WINDOWS['log_sigma=0']}),
+    'cpu': dict(tasks=('spring_color',), seeds=(0, 1, 2), overrides=dict(epochs=8), settings=WINDOWS),
+    'smoke': dict(tasks=('spring_color',), seeds=(0, 1), overrides={}, settings=WINDOWS),
 }
 
 def seed_study(tasks: tuple | None = None,  # PAIG tasks; default the scale's
                seeds: tuple | None = None,  # model seeds; default the scale's
+               settings: dict | None = None,  # name -> preset overrides, e.g. {'log_sigma=0': dict(log_sigma=0.0)}; default the scale's
                scale: str | None = None,  # smoke | cpu | paper (the run preset)
                out_dir='results/paig_seeds',  # where the runs, table, plots and claims go
                overwrite: bool = False,  # retrain every run
                resume: bool = True,  # continue interrupted runs; finished ones are read back
               ) -> pd.DataFrame:
-    "Train every task with every seed, judge each run by the README's thresholds; write table, rates, plots and claims."
+    "Train every task with every setting and seed, judge each run by the README's thresholds; write table, rates, plots and claims."
     scale = scale or current_scale(); out = Path(out_dir); p = PRESETS[scale]
     tasks, seeds = tuple(tasks or p['tasks']), tuple(seeds if seeds is not None else p['seeds'])
+    settings = settings or p['settings']
     prepare_run_dir(out, overwrite=overwrite, resume=resume)
     t0, rows = time.time(), []
     for task in tasks:
-        for seed in seeds:
-            print(f"-- PAIG {task}, seed {seed} ({scale} scale)")
-            res = run_cached(preset_flags(scale, task, out/'runs'/task/f'seed{seed}', seed=seed, **p['overrides']), overwrite, resume)
-            rows.append(seed_row(task, seed, res))
+        for name, flags in settings.items():
+            for seed in seeds:
+                print(f"-- PAIG {task}, {name}, seed {seed} ({scale} scale)")
+                run = out/'runs'/task/name/f'seed{seed}'
+                res = run_cached(preset_flags(scale, task, run, seed=seed, **{**p['overrides'], **flags}), overwrite, resume)
+                model, f = load_trained(run)
+                per_ball = ball_recons_losses(model, load_split(f, 'test', long=True)) if f.color else None
+                rows.append(seed_row(task, seed, res, per_ball, name))
     table = pd.DataFrame(rows)
     rates = success_rates(table)
     atomic_write_text(out/'seeds.csv', table.to_csv(index=False))
     atomic_write_text(out/'success_rates.csv', rates.to_csv(index=False))
     kind = 'generated in memory' if table.data.str.contains('generated in memory').all() else 'from .npz files (see seeds.csv)'
-    title = f"PAIG, {scale} scale, {len(seeds)} seeds per task; data {kind}"
+    title = f"PAIG, {scale} scale, {len(seeds)} seeds per task and setting; data {kind}"
     plot_seed_losses(table, out, title); plot_seed_params(table, out, title)
     seed_claims(table, rates, scale, out)
     atomic_write_text(out/'timing.json', json.dumps(dict(total_minutes=round((time.time() - t0) / 60, 2),
@@ -155,7 +193,7 @@ def seed_study(tasks: tuple | None = None,  # PAIG tasks; default the scale's
     return table
 
 def reproduce(scale: str | None = None, out_dir='results/paig_seeds', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
-    "The seed study at `scale` with its default tasks and seeds; return the claims."
+    "The seed study at `scale` with its default tasks, settings and seeds; return the claims."
     seed_study(scale=scale, out_dir=out_dir, overwrite=overwrite, resume=resume)
     return pd.read_csv(Path(out_dir)/'claims.csv')
 
