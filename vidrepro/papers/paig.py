@@ -612,6 +612,7 @@ def plot_training(results: dict, run_dirs: dict, out: Path) -> Path:
                 axes[1].axhline(true, color=line.get_color(), ls=':', label=f"true {name} = {true:g}")
     axes[0].axhline(RECONS_THRESHOLD, color='k', lw=0.8, label='recons threshold 1.5'); axes[0].axhline(3.0, color='grey', lw=0.8, label='pred threshold 3.0')
     axes[0].set_yscale('log'); axes[0].set_xlabel('epoch'); axes[0].set_ylabel('validation loss'); axes[0].legend(fontsize=7)
+    axes[1].set_ylim(0, axes[1].get_ylim()[1] * 1.08)   # keep a true value at the top of the range visible
     axes[1].set_xlabel('epoch'); axes[1].set_ylabel('physical parameter'); axes[1].legend(fontsize=7)
     fig.tight_layout(); fig.savefig(out/'training.png', dpi=110); plt.close(fig)
     return out/'training.png'
