@@ -62,10 +62,9 @@ COLOURS = {'success': 'tab:green', 'dynamics not learned': 'tab:orange', 'object
 
 def plot_seed_losses(table: pd.DataFrame, out: Path, title: str = '') -> Path:
     "`seed_losses.png`: eval_recons_loss (o) and eval_pred_loss (s) per seed, a panel per task and setting, with the README's thresholds."
-    groups = list(dict.fromkeys(zip(table.task, table.setting)))
-    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 3.6), squeeze=False, sharey=True)
-    for ax, (task, setting) in zip(axes[0], groups):
-        t = table[(table.task == task) & (table.setting == setting)]
+    groups = table.groupby(GROUP, sort=False)
+    fig, axes = plt.subplots(1, groups.ngroups, figsize=(4.2 * groups.ngroups, 3.6), squeeze=False, sharey=True)
+    for ax, ((task, setting), t) in zip(axes[0], groups):
         for key, marker, dx in (('eval_recons_loss', 'o', -0.12), ('eval_pred_loss', 's', 0.12)):
             ax.scatter(t.seed + dx, t[key], marker=marker, c=[COLOURS[m] for m in t.failure_mode], edgecolors='k', s=45, zorder=3)
         ax.axhline(RECONS_THRESHOLD, color='k', ls='--', lw=0.8)
@@ -90,8 +89,7 @@ def plot_seed_params(table: pd.DataFrame, out: Path, title: str = '') -> Path:
     fig, axes = plt.subplots(1, max(1, len(names)), figsize=(4.2 * max(1, len(names)), 3.4), squeeze=False)
     for ax, name in zip(axes[0], names):
         t = table[table[name].notna()]
-        for i, (task, setting) in enumerate(dict.fromkeys(zip(t.task, t.setting))):
-            s = t[(t.task == task) & (t.setting == setting)]
+        for i, ((task, setting), s) in enumerate(t.groupby(GROUP, sort=False)):
             ax.scatter(s.seed + 0.1 * i, s[name], c=[COLOURS[m] for m in s.failure_mode], marker='osD^v'[i % 5], edgecolors='k', s=45,
                        zorder=3, label=f"{task}, {setting}")
             ax.axhline(s[f'true_{name}'].iloc[0], color='k', ls=':', lw=0.8)
@@ -111,8 +109,8 @@ def _setting_claims(rates: pd.DataFrame, row) -> list:
     if len(settings) < 2: return []
     first, out = settings[0], []
     for later in settings[1:]:
-        pairs = [(rates[(rates.task == t) & (rates.setting == first)].iloc[0], rates[(rates.task == t) & (rates.setting == later)].iloc[0])
-                 for t in dict.fromkeys(rates.task) if later in set(rates[rates.task == t].setting)]
+        by = rates.set_index(GROUP, drop=False)
+        pairs = [(by.loc[(t, first)], by.loc[(t, later)]) for t in dict.fromkeys(rates.task) if (t, later) in by.index]
         balls = lambda r: f", every ball found in {int(r.every_ball_found)}/{r.runs}" if 'every_ball_found' in r else ''
         measured = '; '.join(f"{a.task}: mean recons {a.mean_recons_loss:.3g} ({first}{balls(a)}) vs {b.mean_recons_loss:.3g} ({later}{balls(b)})"
                              for a, b in pairs)
@@ -130,8 +128,9 @@ def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str, out: Path)
     row = lambda *a, **k: claim(*a, data=data, scale=scale, protocol=proto, **k)
     runs = table.groupby(GROUP, sort=False)
     modes = runs.failure_mode.agg(lambda s: len(set(s)))
+    pred = runs.eval_pred_loss.agg(['min', 'max'])
     spread = '; '.join(f"{r.task} ({r.setting}): {r.successes}/{r.runs} succeed, {r.objects_found}/{r.runs} find the objects, pred loss "
-                       f"{runs.get_group((r.task, r.setting)).eval_pred_loss.min():.3g}-{runs.get_group((r.task, r.setting)).eval_pred_loss.max():.3g}"
+                       f"{pred.loc[(r.task, r.setting), 'min']:.3g}-{pred.loc[(r.task, r.setting), 'max']:.3g}"
                        for r in rates.itertuples())
     balls = runs.balls_found.nunique() if 'balls_found' in table else pd.Series(dtype=int)
     if len(balls): spread += '; balls found per seed: ' + '; '.join(
