@@ -4,133 +4,148 @@
 
 # %% ../../nbs/52_papers.svg.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, json, shlex, time
+import argparse, dataclasses, json, shlex
 from pathlib import Path
 
+import imageio.v3 as iio
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from fastcore.basics import patch
 
-from ..core import Config, atomic_torch_save, atomic_write_text, current_scale, get_device, prepare_run_dir, seed_everything
+from ..core import (CheckpointError, Config, atomic_path, atomic_torch_save, atomic_write_bytes, current_scale,
+                           prepare_run_dir, seed_everything)
 from ..data.bair import BAIRPush
-from ..data.core import FrameWindow, data_root
+from ..data.core import FrameWindow
 from ..data.fabrics import fabrics_dataset
 from ..data.mnist import StochasticMovingMNIST
-from ..evaluate import copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
+from ..evaluate import copy_last_frame, score_samples
 from ..metrics import Protocol, curve_table
 from ..models.svg import SVG, SVGConfig, parameter_counts
-from .core import Paper, claim, register, write_claims
-from ..train import TrainConfig, fit, is_main_process, unwrap
+from .core import (Experiment, Paper, Run, choices, claim, flag_parser, is_finished, parse_flags, register,
+                                  run_experiment, score_models, train_run, write_scores)
+from ..train import TrainConfig, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
-import imageio.v3 as iio
 
 # %% auto 0
-__all__ = ['DATASETS', 'COMPONENTS', 'TRAIN_FLAGS', 'FABRIC_FLAGS', 'EVAL', 'VARIANTS', 'train_parser', 'model_config',
-           'train_config', 'make_optimizer', 'run_name', 'run_dir', 'svg_datasets', 'svg_step', 'flags', 'save_model',
-           'load_model', 'reconstruction', 'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters',
-           'train_svg', 'svg_protocol', 'evaluate_models', 'eval_parser', 'eval_svg', 'write_results', 'read_context',
-           'predict_svg', 'predict_parser', 'plot_runs', 'add_cli', 'train_and_score', 'svg_claims',
-           'reproduce_actions', 'reproduce']
+__all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_PRESETS', 'FABRICS_PRESETS', 'EVAL_SIZES',
+           'VARIANTS', 'SVGFlags', 'model_config', 'train_config', 'make_optimizer', 'validate_flags', 'run_name',
+           'run_dir', 'svg_datasets', 'svg_step', 'save_model', 'load_model', 'reconstruction', 'rank_by',
+           'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters', 'SVGPaper', 'train_svg',
+           'svg_protocol', 'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg', 'read_context', 'predict_svg',
+           'predict_parser', 'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'svg_claims',
+           'action_claims', 'sample_figure']
 
 # %% ../../nbs/52_papers.svg.ipynb 7
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
 
-def train_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    "The flags of `train_svg_lp.py` (and `train_svg_fp.py`, and the fabrics fork), with their defaults."
-    p = p or argparse.ArgumentParser(prog='vidrepro svg train')
-    a = p.add_argument
-    a('--lr', type=float, default=0.002, help='learning rate')
-    a('--beta1', type=float, default=0.9, help='momentum term for adam')
-    a('--batch_size', type=int, default=100, help='batch size (global, split over torchrun processes)')
-    a('--log_dir', default='logs/lp', help='base directory to save logs')
-    a('--model_dir', default='', help='continue the run in this directory from its last checkpoint')
-    a('--name', default='', help='identifier appended to the run directory name')
-    a('--data_root', default='data', help='root directory for data')
-    a('--optimizer', default='adam', choices=('adam', 'rmsprop', 'sgd'), help='optimizer to train with')
-    a('--niter', type=int, default=300, help='number of epochs to train for')
-    a('--seed', type=int, default=1, help='manual seed')
-    a('--epoch_size', type=int, default=600, help='iterations per epoch')
-    a('--image_width', type=int, default=64, help='the height / width of the input image to network')
-    a('--channels', type=int, default=1, help='image channels')
-    a('--dataset', default='smmnist', choices=DATASETS, help='dataset to train with')
-    a('--n_past', type=int, default=5, help='number of frames to condition on')
-    a('--n_future', type=int, default=10, help='number of frames to predict during training')
-    a('--n_eval', type=int, default=30, help='number of frames to predict during eval')
-    a('--rnn_size', type=int, default=256, help='dimensionality of hidden layer')
-    a('--rnn_layers', type=int, default=None, help='layers of all three LSTMs (the released script); default: 2, 1, 1 as the paper')
-    a('--predictor_rnn_layers', type=int, default=2, help='layers of the frame predictor LSTM')
-    a('--posterior_rnn_layers', type=int, default=1, help='layers of the posterior LSTM')
-    a('--prior_rnn_layers', type=int, default=1, help='layers of the prior LSTM')
-    a('--z_dim', type=int, default=10, help='dimensionality of z_t')
-    a('--g_dim', type=int, default=128, help='dimensionality of encoder output vector and decoder input vector')
-    a('--beta', type=float, default=0.0001, help='weighting on KL to prior')
-    a('--model', default='dcgan', choices=('dcgan', 'vgg'), help='model type (dcgan | vgg)')
-    a('--data_threads', type=int, default=0, help='data loading worker processes')
-    a('--num_digits', type=int, default=2, help='number of digits for moving mnist')
-    a('--last_frame_skip', action='store_true', help='skip connections from the previous frame, not the last context frame')
-    a('--action_cond', action='store_true', help='condition the prior and frame predictor on actions (fabrics fork)')
-    a('--act_dim', type=int, default=4, help='action size with --action_cond')
-    a('--action_embed', default='raw', choices=('raw', 'mlp'), help='feed actions raw or through a 2-layer MLP')
-    a('--prior', default='learned', choices=('learned', 'fixed', 'none'), help='SVG-LP, SVG-FP, or deterministic')
-    a('--precision', default='fp32', choices=('fp32', 'bf16'), help='bf16 autocast (fast on recent CPUs and GPUs)')
-    a('--nf', type=int, default=64, help='encoder/decoder base width (64 in the paper)')
-    a('--device', default='auto', help="'auto', 'cpu', 'cuda', ...")
-    a('--ckpt_every', type=int, default=None, help='steps between checkpoints (default: every epoch)')
-    a('--overwrite', action='store_true', help='replace an existing run directory')
-    a('--resume', action='store_true', help='continue the run in its directory from its last checkpoint')
-    return p
+@dataclasses.dataclass
+class SVGFlags(Config):
+    "The flags of `train_svg_lp.py` (and `train_svg_fp.py`, and the fabrics fork), with their defaults; then ours."
+    lr: float = 0.002  # learning rate
+    beta1: float = 0.9  # momentum term for adam
+    batch_size: int = 100  # batch size (global, split over torchrun processes)
+    log_dir: str = 'logs/lp'  # base directory to save logs
+    model_dir: str = ''  # continue the run in this directory from its last checkpoint
+    name: str = ''  # identifier appended to the run directory name
+    data_root: str = ''  # root directory for data (empty: ./data or $VIDREPRO_DATA if it holds the dataset, else the simulator)
+    optimizer: str = choices('adam', 'rmsprop', 'sgd')  # optimizer to train with
+    niter: int = 300  # number of epochs to train for
+    seed: int = 1  # manual seed
+    epoch_size: int = 600  # iterations per epoch
+    image_width: int = 64  # the height / width of the input image to network
+    channels: int = 1  # image channels
+    dataset: str = choices(*DATASETS)  # dataset to train with
+    n_past: int = 5  # number of frames to condition on
+    n_future: int = 10  # number of frames to predict during training
+    n_eval: int = 30  # number of frames to predict during eval
+    rnn_size: int = 256  # dimensionality of hidden layer
+    rnn_layers: int | None = None  # layers of all three LSTMs (the released script); default: 2, 1, 1 as the paper
+    predictor_rnn_layers: int = 2  # layers of the frame predictor LSTM
+    posterior_rnn_layers: int = 1  # layers of the posterior LSTM
+    prior_rnn_layers: int = 1  # layers of the prior LSTM
+    z_dim: int = 10  # dimensionality of z_t
+    g_dim: int = 128  # dimensionality of encoder output vector and decoder input vector
+    beta: float = 0.0001  # weighting on KL to prior
+    model: str = choices('dcgan', 'vgg')  # model type (dcgan | vgg)
+    data_threads: int = 0  # data loading worker processes
+    num_digits: int = 2  # number of digits for moving mnist
+    last_frame_skip: bool = False  # skip connections from the previous frame, not the last context frame
+    action_cond: bool = False  # condition the prior and frame predictor on actions (fabrics fork)
+    act_dim: int = 4  # action size with --action_cond
+    action_embed: str = choices('raw', 'mlp')  # feed actions raw or through a 2-layer MLP
+    prior: str = choices('learned', 'fixed', 'none')  # (ours) SVG-LP, SVG-FP, or deterministic
+    precision: str = choices('auto', 'fp32', 'bf16')  # (ours) auto: bf16 only where the hardware has it natively
+    nf: int = 64  # (ours) encoder/decoder base width (64 in the paper)
+    device: str = 'auto'  # (ours) 'auto', 'cpu', 'cuda', ...
+    ckpt_every: int | None = None  # (ours) steps between checkpoints (default: every epoch; also every few minutes)
 
 # %% ../../nbs/52_papers.svg.ipynb 11
-def model_config(opt) -> SVGConfig:
+def model_config(f: SVGFlags) -> SVGConfig:
     "The `SVGConfig` the flags describe."
-    layers = (opt.rnn_layers,) * 3 if opt.rnn_layers else (opt.predictor_rnn_layers, opt.posterior_rnn_layers, opt.prior_rnn_layers)
-    return SVGConfig(model=opt.model, image_width=opt.image_width, channels=opt.channels, g_dim=opt.g_dim, z_dim=opt.z_dim,
-                     rnn_size=opt.rnn_size, predictor_rnn_layers=layers[0], posterior_rnn_layers=layers[1],
-                     prior_rnn_layers=layers[2], beta=opt.beta, n_past=opt.n_past, n_future=opt.n_future,
-                     last_frame_skip=opt.last_frame_skip, prior=opt.prior, nf=opt.nf,
-                     action_dim=opt.act_dim if opt.action_cond else 0, action_embed=opt.action_embed)
+    layers = (f.rnn_layers,) * 3 if f.rnn_layers else (f.predictor_rnn_layers, f.posterior_rnn_layers, f.prior_rnn_layers)
+    return SVGConfig(model=f.model, image_width=f.image_width, channels=f.channels, g_dim=f.g_dim, z_dim=f.z_dim,
+                     rnn_size=f.rnn_size, predictor_rnn_layers=layers[0], posterior_rnn_layers=layers[1],
+                     prior_rnn_layers=layers[2], beta=f.beta, n_past=f.n_past, n_future=f.n_future,
+                     last_frame_skip=f.last_frame_skip, prior=f.prior, nf=f.nf,
+                     action_dim=f.act_dim if f.action_cond else 0, action_embed=f.action_embed)
 
-def train_config(opt) -> TrainConfig:
+def train_config(f: SVGFlags) -> TrainConfig:
     "The engine's `TrainConfig` the flags describe."
-    return TrainConfig(steps=opt.niter * opt.epoch_size, batch_size=opt.batch_size, log_every=min(50, opt.epoch_size),
-                       ckpt_every=opt.ckpt_every or opt.epoch_size, precision=opt.precision, seed=opt.seed,
-                       num_workers=opt.data_threads, device=opt.device)
+    return TrainConfig(steps=f.niter * f.epoch_size, batch_size=f.batch_size, log_every=min(50, f.epoch_size),
+                       ckpt_every=f.ckpt_every or f.epoch_size, precision=f.precision, seed=f.seed,
+                       num_workers=f.data_threads, device=f.device)
 
-def make_optimizer(model, opt):
+def make_optimizer(model, f: SVGFlags):
     "Adam / RMSprop / SGD over all parameters with the original's settings."
-    if opt.optimizer == 'adam': return torch.optim.Adam(model.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))
-    if opt.optimizer == 'rmsprop': return torch.optim.RMSprop(model.parameters(), lr=opt.lr)
-    return torch.optim.SGD(model.parameters(), lr=opt.lr)
+    if f.optimizer == 'adam': return torch.optim.Adam(model.parameters(), lr=f.lr, betas=(f.beta1, 0.999))
+    if f.optimizer == 'rmsprop': return torch.optim.RMSprop(model.parameters(), lr=f.lr)
+    return torch.optim.SGD(model.parameters(), lr=f.lr)
 
 # %% ../../nbs/52_papers.svg.ipynb 14
-def run_name(opt) -> str:
-    "The original's descriptive run name."
-    layers = opt.rnn_layers or opt.predictor_rnn_layers
-    return (f"model={opt.model}{opt.image_width}x{opt.image_width}-rnn_size={opt.rnn_size}-rnn_layers={layers}-"
-            f"n_past={opt.n_past}-n_future={opt.n_future}-lr={opt.lr:.4f}-g_dim={opt.g_dim}-z_dim={opt.z_dim}-"
-            f"last_frame_skip={opt.last_frame_skip}-beta={opt.beta:.7f}{opt.name}")
+DATASET_CHANNELS = {'smmnist': 1, 'bair': 3, 'fabric-random': 4, 'fabric-01_2021': 4}
 
-def run_dir(opt) -> Path:
-    "Where a run's files go: `--model_dir` if continuing, else `log_dir/<dataset>/<run name>`."
-    if opt.model_dir: return Path(opt.model_dir)
-    dataset = f"{opt.dataset}-{opt.num_digits}" if opt.dataset == 'smmnist' else opt.dataset
-    return Path(opt.log_dir) / dataset / run_name(opt)
+def validate_flags(f: SVGFlags) -> SVGFlags:
+    "Raise `ValueError` naming the flag if `f` cannot train; return `f`."
+    if f.n_eval <= f.n_past:
+        raise ValueError(f"--n_eval={f.n_eval} must exceed --n_past={f.n_past}: evaluation predicts n_eval - n_past frames")
+    if f.n_future < 1: raise ValueError(f"--n_future={f.n_future} must be at least 1")
+    for k in ('batch_size', 'niter', 'epoch_size'):
+        if getattr(f, k) < 1: raise ValueError(f"--{k}={getattr(f, k)} must be at least 1")
+    if DATASET_CHANNELS[f.dataset] != f.channels:
+        raise ValueError(f"--dataset {f.dataset} has {DATASET_CHANNELS[f.dataset]} channel(s); pass --channels "
+                         f"{DATASET_CHANNELS[f.dataset]} (got --channels {f.channels})")
+    model_config(f)                                                     # SVGConfig checks sizes and choices, naming the flag
+    return f
 
 # %% ../../nbs/52_papers.svg.ipynb 17
-def svg_datasets(opt):
-    "(train, test) datasets for `--dataset`."
-    n_train, n_test = opt.n_past + opt.n_future, opt.n_eval
-    if opt.dataset == 'smmnist':
-        mk = lambda train, n: StochasticMovingMNIST(opt.num_digits, n, opt.image_width, train=train, seed=opt.seed, root=opt.data_root)
-        return mk(True, n_train), mk(False, n_test)
-    if opt.dataset == 'bair':
-        mk = lambda train, n: BAIRPush(train, seq_len=n, with_actions=opt.action_cond, root=opt.data_root, seed=opt.seed)
-        return mk(True, n_train), mk(False, n_test)
-    mk = lambda train, n: FrameWindow(fabrics_dataset(opt.dataset, train, root=opt.data_root, seed=opt.seed), n)
-    return mk(True, n_train), mk(False, n_test)
+def run_name(f: SVGFlags) -> str:
+    "The original's descriptive run name."
+    layers = f.rnn_layers or f.predictor_rnn_layers
+    return (f"model={f.model}{f.image_width}x{f.image_width}-rnn_size={f.rnn_size}-rnn_layers={layers}-"
+            f"n_past={f.n_past}-n_future={f.n_future}-lr={f.lr:.4f}-g_dim={f.g_dim}-z_dim={f.z_dim}-"
+            f"last_frame_skip={f.last_frame_skip}-beta={f.beta:.7f}{f.name}")
+
+def run_dir(f: SVGFlags) -> Path:
+    "Where a run's files go: `--model_dir` if continuing, else `log_dir/<dataset>/<run name>`."
+    if f.model_dir: return Path(f.model_dir)
+    dataset = f"{f.dataset}-{f.num_digits}" if f.dataset == 'smmnist' else f.dataset
+    return Path(f.log_dir) / dataset / run_name(f)
 
 # %% ../../nbs/52_papers.svg.ipynb 20
+def svg_datasets(f: SVGFlags):
+    "(train, test) datasets for `--dataset`."
+    n_train, n_test, root = f.n_past + f.n_future, f.n_eval, f.data_root or None
+    if f.dataset == 'smmnist':
+        mk = lambda train, n: StochasticMovingMNIST(f.num_digits, n, f.image_width, train=train, seed=f.seed, root=root)
+    elif f.dataset == 'bair':
+        mk = lambda train, n: BAIRPush(train, seq_len=n, with_actions=f.action_cond, root=root, seed=f.seed)
+    else:
+        mk = lambda train, n: FrameWindow(fabrics_dataset(f.dataset, train, root=root, seed=f.seed), n)
+    return mk(True, n_train), mk(False, n_test)
+
+# %% ../../nbs/52_papers.svg.ipynb 23
 COMPONENTS = ('encoder', 'decoder', 'frame_predictor', 'posterior', 'prior', 'action_embedding')
 
 def svg_step(model, batch) -> dict:
@@ -138,26 +153,31 @@ def svg_step(model, batch) -> dict:
     actions = batch.get('actions') if unwrap(model).cfg.action_dim else None
     return model(batch['video'], actions)
 
-def flags(opt) -> dict:
-    "The training flags as plain values (what `opt.json` and `model.pth` store)."
-    return {k: v for k, v in vars(opt).items() if not callable(v) and k not in ('command', 'svg_cmd', 'takes_extra')}
-
-def save_model(path, model: SVG, opt, epoch: int) -> Path:
+def save_model(path, model: SVG, f: SVGFlags, epoch: int) -> Path:
     "Write `model.pth`: one state dict per component, the flags, the model config and the epoch."
     state = {n: getattr(model, n).state_dict() for n in COMPONENTS if getattr(model, n) is not None}
-    return atomic_torch_save(dict(state, opt=flags(opt), svg_config=model.cfg.to_dict(), epoch=epoch), path)
+    return atomic_torch_save(dict(state, opt=f.to_dict(), svg_config=model.cfg.to_dict(), epoch=epoch), path)
 
-def load_model(path, device='cpu') -> tuple[SVG, argparse.Namespace]:
+def load_model(path, device='cpu') -> tuple[SVG, SVGFlags]:
     "The model in `model.pth` (or a run directory holding one) and the flags it was trained with."
-    path = Path(path); path = path/'model.pth' if path.is_dir() else path
-    if not path.exists(): raise FileNotFoundError(f"no model at {path}: pass --model_path RUN_DIR/model.pth of a `vidrepro svg train` run")
-    state = torch.load(path, map_location=device, weights_only=False)
+    path = Path(path)
+    path = path/'model.pth' if path.is_dir() else path
+    if not path.exists():
+        raise FileNotFoundError(f"no model at {path}: pass --model_path RUN_DIR/model.pth of a `vidrepro svg train` run")
+    try: state = torch.load(path, map_location=device, weights_only=False)
+    except Exception as e:
+        raise CheckpointError(f"{path} is truncated or not a vidrepro SVG model ({type(e).__name__}); "
+                              "retrain, or rerun the run's `vidrepro svg train --model_dir RUN` to write it again") from e
+    if not isinstance(state, dict) or 'svg_config' not in state:
+        raise CheckpointError(f"{path} is not a vidrepro SVG model.pth (no svg_config); pass the model.pth of a "
+                              "`vidrepro svg train` run (the original's pickled modules are not read)")
     model = SVG(SVGConfig.from_dict(state['svg_config']))
     for n in COMPONENTS:
         if getattr(model, n) is not None: getattr(model, n).load_state_dict(state[n])
-    return model.to(device).eval(), argparse.Namespace(**state['opt'])
+    known = {f.name for f in dataclasses.fields(SVGFlags)}
+    return model.to(device).eval(), SVGFlags(**{k: v for k, v in state['opt'].items() if k in known})
 
-# %% ../../nbs/52_papers.svg.ipynb 22
+# %% ../../nbs/52_papers.svg.ipynb 25
 @torch.no_grad()
 def reconstruction(model: SVG, video, actions=None) -> torch.Tensor:
     "Context frames, then frames predicted with z from the posterior: `[B, T, C, H, W]`."
@@ -165,138 +185,141 @@ def reconstruction(model: SVG, video, actions=None) -> torch.Tensor:
     x_hat = model.teacher_forced(video, actions)['x_hat']
     return torch.cat([video[:, :n], x_hat[:, n - 1:]], 1)
 
+def rank_by(futures, target, metric: str = 'ssim', higher_is_better: bool = True) -> torch.Tensor:
+    "Sample indices `[B, S]`, best first, by the mean of `metric` over the predicted frames (the protocol's rule)."
+    score = score_samples(futures, target, (metric,))[metric].mean(-1)
+    return score.argsort(1, descending=higher_is_better)
+
 @torch.no_grad()
-def best_and_random(model: SVG, video, n_past: int, nsample: int = 20, n_random: int = 4, actions=None, seed: int = 0) -> torch.Tensor:
-    "Per sequence: ground truth, the best of `nsample` samples by MSE, and `n_random` random ones: `[B, 2 + n_random, T, C, H, W]`."
+def best_and_random(model: SVG, video, n_past: int, nsample: int = 20, n_random: int = 4, actions=None,
+                    seed: int = 0) -> torch.Tensor:
+    "Per sequence: ground truth, the best of `nsample` samples by mean SSIM, and `n_random` random ones: `[B, 2 + n_random, T, ...]`."
     ctx = video[:, :n_past]
-    futures = model.predict(ctx, video.shape[1] - n_past, nsample, actions=actions)          # [B, S, T_f, ...]
-    full = torch.cat([ctx[:, None].expand(-1, nsample, -1, -1, -1, -1), futures], 2)
-    err = (full - video[:, None]).pow(2).flatten(2).sum(-1)                                  # [B, S]
+    futures = model.predict(ctx, video.shape[1] - n_past, nsample, actions=actions)           # [B, S, T_f, ...]
+    best = rank_by(futures, video[:, n_past:])[:, :1]
     g = torch.Generator().manual_seed(seed)
-    pick = torch.cat([err.argmin(1, keepdim=True), torch.randint(nsample, (len(video), n_random), generator=g)], 1)
+    pick = torch.cat([best, torch.randint(nsample, (len(video), n_random), generator=g)], 1)
+    full = torch.cat([ctx[:, None].expand(-1, nsample, -1, -1, -1, -1), futures], 2)
     chosen = torch.stack([full[b, pick[b]] for b in range(len(video))])
     return torch.cat([video[:, None], chosen], 1)
 
 def write_epoch_figures(model: SVG, video, out: Path, epoch: int, n_past: int, actions=None):
     "`gen/rec_<epoch>.png`, `gen/sample_<epoch>.png` and `gen/sample_<epoch>.gif`, as the original writes them."
-    from vidrepro.core import atomic_write_bytes
-    gen = out/'gen'; gen.mkdir(parents=True, exist_ok=True)
-    was_training = model.training; model.eval()
+    gen = out/'gen'
+    gen.mkdir(parents=True, exist_ok=True)
+    was_training = model.training
+    model.eval()
     rec = reconstruction(model, video, actions)
     atomic_write_bytes(gen/f'rec_{epoch}.png', iio.imwrite('<bytes>', video_strip(rec), extension='.png'))
-    grid = best_and_random(model, video, n_past, actions=actions)                          # [B, 6, T, ...]
+    grid = best_and_random(model, video, n_past, actions=actions)                         # [B, 6, T, ...]
     atomic_write_bytes(gen/f'sample_{epoch}.png', iio.imwrite('<bytes>', video_strip(grid.flatten(0, 1)), extension='.png'))
     write_gif(gen/f'sample_{epoch}.gif', grid)
     model.train(was_training)
 
 class EpochEnd:
     "Callback for `fit`: at the end of every epoch, write the figures and `model.pth` (first process only)."
-    def __init__(self, opt, test_data, out: Path):
-        self.opt, self.out = opt, Path(out)
-        self.batch = test_data.get_batch(list(range(min(opt.batch_size, 10))))
+    def __init__(self, f: SVGFlags, test_data, out: Path):
+        self.f, self.out = f, Path(out)
+        self.batch = test_data.get_batch(list(range(min(f.batch_size, 10))))
     def __call__(self, step, model, logs):
-        if step % self.opt.epoch_size or not is_main_process(): return
-        epoch = step // self.opt.epoch_size - 1                                    # the original counts epochs from 0
-        model = unwrap(model); device = next(model.parameters()).device
-        video, actions = self.batch['video'].to(device), self.batch.get('actions') if model.cfg.action_dim else None
-        write_epoch_figures(model, video, self.out, epoch, self.opt.n_past, None if actions is None else actions.to(device))
-        save_model(self.out/'model.pth', model, self.opt, epoch)
+        if step % self.f.epoch_size or not is_main_process(): return
+        epoch = step // self.f.epoch_size - 1                                    # the original counts epochs from 0
+        model = unwrap(model)
+        device = next(model.parameters()).device
+        actions = self.batch.get('actions') if model.cfg.action_dim else None
+        write_epoch_figures(model, self.batch['video'].to(device), self.out, epoch, self.f.n_past,
+                            None if actions is None else actions.to(device))
+        save_model(self.out/'model.pth', model, self.f, epoch)
 
-# %% ../../nbs/52_papers.svg.ipynb 24
+# %% ../../nbs/52_papers.svg.ipynb 27
 def print_parameters(model: SVG):
     "Print the 'Number of parameters:' table, per component and in total."
     t = parameter_counts(model)
     print("Number of parameters:\n" + t.to_string(index=False, formatters={'parameters': '{:,}'.format}))
     return t
 
-def train_svg(opt) -> Path:
-    "Train SVG as `train_svg_lp.py` would with these flags; return the run directory."
-    out, resume = run_dir(opt), bool(opt.model_dir or opt.resume)
-    seed_everything(opt.seed)
-    model = SVG(model_config(opt))
-    if is_main_process(): print_parameters(model)
-    train_data, test_data = svg_datasets(opt)
-    print(f"data: {train_data.source}")
-    log = fit(model, svg_step, train_data, make_optimizer(model, opt), train_config(opt), out, resume=resume,
-              overwrite=opt.overwrite, callbacks=[EpochEnd(opt, test_data, out)])
-    if is_main_process(): atomic_write_text(out/'opt.json', json.dumps(flags(opt), indent=2))
-    return out
+class SVGPaper(Paper):
+    "SVG's declarations for the shared run loop and `reproduce`."
+    name, title = 'svg', 'Stochastic Video Generation with a Learned Prior (Denton & Fergus, ICML 2018)'
+    Flags, command = SVGFlags, 'vidrepro svg train'
+    volatile = ('log_dir', 'model_dir', 'name', 'data_threads', 'device', 'ckpt_every', 'niter')
 
-# %% ../../nbs/52_papers.svg.ipynb 29
+    def validate(self, f): validate_flags(f)
+    def build_model(self, f):
+        model = SVG(model_config(f))
+        if is_main_process(): print_parameters(model)
+        return model
+    def datasets(self, f):
+        train, test = svg_datasets(f)
+        print(f"data: {train.source}")
+        return train, test
+    def optimizer(self, model, f, n_train): return make_optimizer(model, f), None
+    def train_config(self, f, n_train): return train_config(f)
+    def step(self, model, batch): return svg_step(model, batch)
+    def callbacks(self, f, run_dir, train, test): return [EpochEnd(f, test, run_dir)]
+    def save(self, model, f, run_dir): save_model(run_dir/'model.pth', unwrap(model), f, f.niter - 1)
+    def load(self, run_dir, device='cpu'): return load_model(run_dir, device)[0]
+
+SVG_PAPER = SVGPaper()
+
+def train_svg(f: SVGFlags, resume: bool = False, overwrite: bool = False) -> Path:
+    "Train SVG as `train_svg_lp.py` would with these flags; return the run directory."
+    return train_run(SVG_PAPER, f, run_dir(f), resume=resume or bool(f.model_dir), overwrite=overwrite)
+
+# %% ../../nbs/52_papers.svg.ipynb 33
 def svg_protocol(n_past: int, n_future: int, nsample: int, data: str, scale: str) -> Protocol:
     "The SVG evaluation protocol: best of `nsample` by mean SSIM over the predicted frames."
     return Protocol(context_frames=n_past, horizon=n_future, samples=nsample, rule='best', choose_by='ssim',
                     metrics=('ssim', 'psnr', 'mse'), data=data, scale=scale)
 
-def _predictor(model: SVG):
+def svg_predictor(model: SVG):
     "`model.predict`, given the dataset's actions only if the model is action-conditioned."
     def predict(context, horizon, samples, actions=None):
         return model.predict(context, horizon, samples, actions=actions if model.cfg.action_dim else None)
     return predict
 
-def evaluate_models(models: dict,  # name -> SVG model (or 'copy last frame' -> None)
-                    test_data, protocol: Protocol, n_sequences: int, out: Path,
-                    batch_size: int = 4,  # test sequences per forward pass (× nsample samples)
-                    overwrite: bool = False) -> pd.DataFrame:
-    "Score every model under `protocol`, caching arrays in `out`; the tidy table of all of them."
-    tables = []
-    for name, model in models.items():
-        cache = Path(out)/f"scores_{name.replace(' ', '_')}.npz"
-        if overwrite: cache.unlink(missing_ok=True)
-        det = model is None or model.cfg.prior == 'none'
-        predict = copy_last_frame if model is None else _predictor(model.eval())
-        scores = evaluate(predict, test_data, protocol, n_sequences, batch_size=batch_size, deterministic=det, cache=cache,
-                          device=next(model.parameters()).device if model is not None else 'cpu',
-                          model_tag=weights_fingerprint(model) if model is not None else 'copy last frame')
-        tables.append(report(scores, protocol, name))
-    return pd.concat(tables, ignore_index=True)
-
-# %% ../../nbs/52_papers.svg.ipynb 31
+# %% ../../nbs/52_papers.svg.ipynb 35
 def eval_parser(p=None):
-    "The flags of `generate_svg_lp.py`, plus `--det_model_path` and `--ssim_range`."
+    "The flags of `generate_svg_lp.py`, plus `--det_model_path`."
     p = p or argparse.ArgumentParser(prog='vidrepro svg eval')
     a = p.add_argument
     a('--model_path', required=True, help='model.pth of a run (or its directory)')
     a('--det_model_path', default='', help='a deterministic run (--prior none) to score beside it')
     a('--log_dir', default='', help='where to write the scores (default: <run>/eval)')
-    a('--data_root', default=None, help='root directory for data (default: the run\'s)')
+    a('--data_root', default=None, help="root directory for data (default: the run's)")
     a('--batch_size', type=int, default=4, help='test sequences per forward pass')
     a('--seed', type=int, default=1, help='manual seed')
-    a('--n_past', type=int, default=None, help='context frames (default: the run\'s n_past)')
+    a('--n_past', type=int, default=None, help="context frames (default: the run's n_past)")
     a('--n_future', type=int, default=None, help='frames to predict (default: n_eval - n_past)')
     a('--nsample', type=int, default=100, help='samples per test sequence')
     a('--N', type=int, default=256, help='test sequences')
     a('--num_threads', type=int, default=0, help='(accepted for compatibility; data is generated in-process)')
-    a('--ssim_range', type=float, default=1.0, help="SSIM data_range; 2 reproduces the original's scikit-image call")
     a('--overwrite', action='store_true', help='recompute cached scores')
     return p
+
+def eval_dir(a) -> Path:
+    "`--log_dir` if given, else `eval/` in the run's folder."
+    if a.log_dir: return Path(a.log_dir)
+    path = Path(a.model_path)
+    return (path.parent if path.is_file() else path)/'eval'
 
 def eval_svg(a) -> pd.DataFrame:
     "Run the protocol for a trained model (and baselines); write arrays, table, curves and protocol."
     seed_everything(a.seed)
-    model, opt = load_model(a.model_path)
-    opt.n_past = a.n_past or opt.n_past
-    opt.n_eval = opt.n_past + (a.n_future or (opt.n_eval - opt.n_past))
-    if a.data_root: opt.data_root = a.data_root
-    _, test = svg_datasets(opt)
-    out = Path(a.log_dir or Path(a.model_path).parent/'eval' if Path(a.model_path).is_file() else Path(a.model_path)/'eval')
-    prepare_run_dir(out, overwrite=a.overwrite, resume=True)
-    proto = svg_protocol(opt.n_past, opt.n_eval - opt.n_past, a.nsample, f"{test.source}, first {a.N} test sequences", 'custom')
-    models = {'copy last frame': None, f"SVG-{ {'learned': 'LP', 'fixed': 'FP', 'none': 'det'}[model.cfg.prior] }": model}
-    if a.det_model_path: models['deterministic'] = load_model(a.det_model_path)[0]
-    table = evaluate_models(models, test, proto, a.N, out, a.batch_size, a.overwrite)
-    write_results(table, proto, out)
+    model, f = load_model(a.model_path)
+    n_past = a.n_past or f.n_past
+    f = f.replace(n_past=n_past, n_eval=n_past + (a.n_future or (f.n_eval - f.n_past)), data_root=a.data_root or f.data_root)
+    _, test = svg_datasets(f)
+    out = prepare_run_dir(eval_dir(a), overwrite=a.overwrite, resume=True)
+    proto = svg_protocol(f.n_past, f.n_eval - f.n_past, a.nsample, f"{test.source}, first {a.N} test sequences", 'custom')
+    name = f"SVG-{ {'learned': 'LP', 'fixed': 'FP', 'none': 'det'}[model.cfg.prior] }"
+    models = {name: model, **({'deterministic': load_model(a.det_model_path)[0]} if a.det_model_path else {})}
+    exp = Experiment('', [], a.N, a.nsample, batch_size=a.batch_size)
+    table = score_models(SVG_PAPER, models, test, proto, exp, out, a.overwrite)
+    write_scores(table, proto, out, metrics=('ssim', 'psnr'))
     return table
 
-def write_results(table: pd.DataFrame, proto: Protocol, out: Path):
-    "`scores.csv` (curves with 95% intervals), `protocol.txt` and `curves.png` (SSIM and PSNR per frame)."
-    atomic_write_text(out/'scores.csv', curve_table(table, by=('model', 'rule', 'metric')).to_csv(index=False))
-    atomic_write_text(out/'protocol.txt', str(proto) + '\n')
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for ax, metric in zip(axes, ('ssim', 'psnr')): plot_curves(table[table.rule.isin(['best', 'random', 'single'])], metric, proto, ax=ax)
-    fig.tight_layout(); fig.savefig(out/'curves.png', dpi=120); plt.close(fig)
-
-# %% ../../nbs/52_papers.svg.ipynb 34
+# %% ../../nbs/52_papers.svg.ipynb 40
 def read_context(path) -> dict:
     "Context `video` (and `actions`) from an .npz / .npy file, in the tensor convention."
     path = Path(path)
@@ -309,33 +332,36 @@ def read_context(path) -> dict:
     video = torch.from_numpy(v).movedim(-1, -3).float() / 255 if v.dtype == np.uint8 else torch.from_numpy(v).float()
     if video.ndim == 4: video = video[None]
     out = {'video': video}
-    if 'actions' in arrays: out['actions'] = torch.from_numpy(arrays['actions']).float().reshape(len(video), -1, arrays['actions'].shape[-1])
+    if 'actions' in arrays:
+        a = arrays['actions']
+        out['actions'] = torch.from_numpy(a).float().reshape(len(video), -1, a.shape[-1])
     return out
 
 def predict_svg(a) -> Path:
     "Sample futures for the context in `--input`; write them to `--output` (.npz) and a GIF."
-    model, opt = load_model(a.model_path)
+    model, _ = load_model(a.model_path)
     seed_everything(a.seed)
     ctx = read_context(a.input)
     futures = model.predict(ctx['video'], a.n_future, a.nsample, actions=ctx.get('actions'))
     out = Path(a.output)
-    from vidrepro.core import atomic_path
-    with atomic_path(out) as tmp, open(tmp, 'wb') as f: np.savez(f, futures=futures.numpy())
+    with atomic_path(out) as tmp_path, open(tmp_path, 'wb') as fh: np.savez(fh, futures=futures.numpy())
     write_gif(out.with_suffix('.gif'), futures[0])
     print(f"wrote {tuple(futures.shape)} futures to {out} and {out.with_suffix('.gif')}")
     return out
 
 def predict_parser(p=None):
+    "The flags of `vidrepro svg predict`."
     p = p or argparse.ArgumentParser(prog='vidrepro svg predict')
     p.add_argument('--model_path', required=True, help='model.pth of a run (or its directory)')
-    p.add_argument('--input', required=True, help='.npz with video [B, T, C, H, W] in [0, 1] (or uint8 [B, T, H, W, C]) and optional actions')
+    p.add_argument('--input', required=True,
+                   help='.npz with video [B, T, C, H, W] in [0, 1] (or uint8 [B, T, H, W, C]) and optional actions')
     p.add_argument('--n_future', type=int, default=10, help='frames to predict')
     p.add_argument('--nsample', type=int, default=10, help='samples per sequence')
     p.add_argument('--output', default='futures.npz', help='where to write the futures')
     p.add_argument('--seed', type=int, default=1, help='manual seed')
     return p
 
-# %% ../../nbs/52_papers.svg.ipynb 37
+# %% ../../nbs/52_papers.svg.ipynb 43
 def plot_runs(logdir) -> Path:
     "MSE and KL per logged step for every run (a `metrics.csv`) under `logdir`; saved to `logdir/plots/losses.png`."
     logdir = Path(logdir)
@@ -346,77 +372,88 @@ def plot_runs(logdir) -> Path:
         df, label = pd.read_csv(csv), str(csv.parent.relative_to(logdir)) or csv.parent.name
         for ax, key in zip(axes, ('mse', 'kld')):
             if key in df: ax.plot(df.step, df[key], label=label[-60:])
-    for ax, key in zip(axes, ('MSE per frame', 'KL per frame')): ax.set_xlabel('step'); ax.set_ylabel(key); ax.set_yscale('log')
+    for ax, key in zip(axes, ('MSE per frame', 'KL per frame')):
+        ax.set_xlabel('step')
+        ax.set_ylabel(key)
+        ax.set_yscale('log')
     axes[0].legend(fontsize=6)
     fig.tight_layout()
-    (logdir/'plots').mkdir(exist_ok=True); fig.savefig(logdir/'plots'/'losses.png', dpi=110); plt.close(fig)
+    (logdir/'plots').mkdir(exist_ok=True)
+    fig.savefig(logdir/'plots'/'losses.png', dpi=110)
+    plt.close(fig)
     return logdir/'plots'/'losses.png'
 
-# %% ../../nbs/52_papers.svg.ipynb 40
-def _info(a):
-    model = SVG(model_config(a)); print_parameters(model)
+# %% ../../nbs/52_papers.svg.ipynb 46
+def _flags(a) -> SVGFlags:
+    "The `SVGFlags` in parsed arguments `a` (which also hold the subcommand's own switches)."
+    return SVGFlags(**{k.name: getattr(a, k.name) for k in dataclasses.fields(SVGFlags)})
 
-def add_cli(sub):
+def _check_model_dir(path: Path):
+    "`--model_dir` must be an existing vidrepro run."
+    if not path.exists(): raise FileNotFoundError(f"--model_dir {path} does not exist; check the path, or drop "
+                                                  "--model_dir to start a new run under --log_dir")
+    if not ((path/'flags.json').exists() or (path/'ckpt.pt').exists()):
+        raise FileNotFoundError(f"--model_dir {path} is not a vidrepro run (no flags.json or ckpt.pt); nothing was written")
+
+def _train_cli(a):
+    f = _flags(a)
+    if f.model_dir: _check_model_dir(Path(f.model_dir))
+    out = train_svg(f, resume=a.resume, overwrite=a.overwrite)
+    print(f"finished: {out}")
+
+def _info(a):
+    print_parameters(SVG(model_config(_flags(a))))
+
+def train_cli_parser(p=None) -> argparse.ArgumentParser:
+    "`vidrepro svg train`'s parser: `SVGFlags`, then `--resume` and `--overwrite`."
+    p = flag_parser(SVGFlags, p, prog='vidrepro svg train')
+    p.add_argument('--resume', action='store_true', help='continue the run in its directory from its last checkpoint')
+    p.add_argument('--overwrite', action='store_true', help='replace an existing run directory')
+    return p
+
+def add_svg_cli(sub):
     "Add `vidrepro svg {train,eval,predict,plot,info}`."
-    svg = sub.add_parser('svg', help='SVG: stochastic video generation with a learned prior').add_subparsers(dest='svg_cmd', required=True)
-    train_parser(svg.add_parser('train', help='train SVG-LP / SVG-FP / deterministic with the original flags')).set_defaults(func=train_svg)
-    eval_parser(svg.add_parser('eval', help="the paper's evaluation: best / random / worst of N samples")).set_defaults(func=eval_svg)
+    svg = sub.add_parser('svg', help='SVG: stochastic video generation with a learned prior'
+                         ).add_subparsers(dest='svg_cmd', required=True)
+    train_cli_parser(svg.add_parser('train', help='train SVG-LP / SVG-FP / deterministic with the original flags')
+                     ).set_defaults(func=_train_cli)
+    eval_parser(svg.add_parser('eval', help="the paper's evaluation: best / random / worst of N samples")
+                ).set_defaults(func=eval_svg)
     predict_parser(svg.add_parser('predict', help='sample futures for context frames from a file')).set_defaults(func=predict_svg)
     p = svg.add_parser('plot', help='MSE and KL curves of every run under a folder')
-    p.add_argument('logdir'); p.set_defaults(func=lambda a: print(plot_runs(a.logdir)))
-    train_parser(svg.add_parser('info', help='print the parameter table for the given training flags')).set_defaults(func=_info)
+    p.add_argument('logdir')
+    p.set_defaults(func=lambda a: print(plot_runs(a.logdir)))
+    flag_parser(SVGFlags, svg.add_parser('info', help='print the parameter table for the given training flags')
+                ).set_defaults(func=_info)
 
-# %% ../../nbs/52_papers.svg.ipynb 44
-def _bench_svg(batch_size: int, extra: list[str]):
-    "Model, step, batch and optimiser for `vidrepro bench train --model svg` at the given training flags."
-    opt = train_parser().parse_args(extra + ['--batch_size', str(batch_size)])
-    seed_everything(opt.seed)
-    model = SVG(model_config(opt))
-    train_data, _ = svg_datasets(opt)
-    batch = train_data.get_batch(list(range(batch_size)))
-    return dict(model=model, step_fn=svg_step, batch=batch, optimizer=make_optimizer(model, opt))
+@patch
+def add_cli(self: SVGPaper, sub): add_svg_cli(sub)
 
-# %% ../../nbs/52_papers.svg.ipynb 47
-TRAIN_FLAGS = {   # SM-MNIST training per scale
-    'paper': '--batch_size 100 --niter 300 --epoch_size 600 --n_eval 30',
-    'cpu': '--batch_size 16 --niter 60 --epoch_size 100 --nf 32 --precision bf16 --n_eval 20',
-    'smoke': '--batch_size 4 --niter 1 --epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32 --n_past 2 --n_future 3 --n_eval 6',
+# %% ../../nbs/52_papers.svg.ipynb 52
+SMMNIST_PRESETS = {  # SM-MNIST training per scale
+    'paper': SVGFlags(batch_size=100, niter=300, epoch_size=600, n_eval=30),
+    'cpu': SVGFlags(batch_size=16, niter=60, epoch_size=100, nf=32, n_eval=20),
+    'smoke': SVGFlags(batch_size=4, niter=1, epoch_size=2, nf=8, g_dim=16, z_dim=4, rnn_size=32, n_past=2, n_future=3, n_eval=6),
 }
-FABRIC_FLAGS = {  # the fork's action-conditioned fabrics setup per scale
-    'paper': '--dataset fabric-random --image_width 56 --channels 4 --n_past 3 --n_future 7 --n_eval 10 --batch_size 100 --niter 300 --epoch_size 600',
-    'cpu': '--dataset fabric-random --image_width 56 --channels 4 --n_past 3 --n_future 7 --n_eval 10 --batch_size 16 --niter 4 '
-           '--epoch_size 100 --nf 32 --precision bf16',
-    'smoke': '--dataset fabric-random --image_width 56 --channels 4 --n_past 2 --n_future 2 --n_eval 4 --batch_size 4 --niter 1 '
-             '--epoch_size 2 --nf 8 --g_dim 16 --z_dim 4 --rnn_size 32',
+FABRICS_PRESETS = {  # the fork's action-conditioned fabrics setup per scale
+    'paper': SVGFlags(dataset='fabric-random', image_width=56, channels=4, n_past=3, n_future=7, n_eval=10, batch_size=100),
+    'cpu': SVGFlags(dataset='fabric-random', image_width=56, channels=4, n_past=3, n_future=7, n_eval=10, batch_size=16,
+                    niter=4, epoch_size=100, nf=32),
+    'smoke': SVGFlags(dataset='fabric-random', image_width=56, channels=4, n_past=2, n_future=2, n_eval=4, batch_size=4,
+                      niter=1, epoch_size=2, nf=8, g_dim=16, z_dim=4, rnn_size=32),
 }
-EVAL = {'paper': dict(nsample=100, N=256), 'cpu': dict(nsample=20, N=64), 'smoke': dict(nsample=3, N=2)}
+EVAL_SIZES = {'paper': dict(samples=100, n_sequences=256), 'cpu': dict(samples=20, n_sequences=64),
+              'smoke': dict(samples=3, n_sequences=2)}
 VARIANTS = {'SVG-LP': 'learned', 'SVG-FP': 'fixed', 'deterministic': 'none'}
 
-def _opt(flags: str, out: Path, overwrite: bool, resume: bool, *extra: str):
-    "Parsed training flags for one run of the reproduction, its run directory under `out/runs`."
-    opt = train_parser().parse_args(shlex.split(flags) + ['--log_dir', str(out/'runs'), '--data_root', str(data_root()), *extra])
-    opt.overwrite, opt.resume = overwrite, resume
-    return opt
+def svg_experiments(scale: str) -> list[Experiment]:
+    "The reproduction's experiments at `scale`: SM-MNIST's three variants, and fabrics with and without actions."
+    smmnist = [Run(name, SMMNIST_PRESETS[scale].replace(prior=prior)) for name, prior in VARIANTS.items()]
+    fabrics = [Run('SVG-LP + actions', FABRICS_PRESETS[scale].replace(action_cond=True)),
+               Run('SVG-LP, no actions', FABRICS_PRESETS[scale])]
+    return [Experiment('', smmnist, **EVAL_SIZES[scale]), Experiment('action_conditioned', fabrics, **EVAL_SIZES[scale])]
 
-# %% ../../nbs/52_papers.svg.ipynb 49
-def train_and_score(runs: dict,  # name -> extra flags of that run
-                    flags: str,  # the flags all runs share
-                    scale: str, out: Path, overwrite: bool = False, resume: bool = True):
-    "Train every run (resumably), score them with copy-last-frame; return (models, table, protocol, test set)."
-    prepare_run_dir(out, overwrite=overwrite, resume=resume)
-    models = {}
-    for name, extra in runs.items():
-        print(f"-- training {name}")
-        opt = _opt(flags, out, overwrite, resume, *extra)
-        models[name] = load_model(train_svg(opt))[0]
-    _, test = svg_datasets(opt)
-    p = EVAL[scale]
-    proto = svg_protocol(opt.n_past, opt.n_eval - opt.n_past, p['nsample'], f"{test.source}, first {p['N']} test sequences", scale)
-    table = evaluate_models({'copy last frame': None, **models}, test, proto, p['N'], out, overwrite=overwrite)
-    write_results(table, proto, out)
-    return models, table, proto, test
-
-# %% ../../nbs/52_papers.svg.ipynb 51
+# %% ../../nbs/52_papers.svg.ipynb 56
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -427,36 +464,34 @@ def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> lis
     mean = lambda s: float(s.mean())
     spread = table[(table.model == 'SVG-LP') & (table.metric == 'ssim')].groupby('rule').value.mean()
     row = lambda *a, **k: claim(*a, data=proto.data, scale=proto.scale, protocol=str(proto), **k)
-    rows = [
-        row(f"SVG-LP (best of {proto.samples}) beats copy-last-frame on every predicted frame after the first {skip_first} (SSIM)",
-            'Fig. 3 (qualitative)', f"{wins} of {len(later)} frames", wins == len(later)),
+    return [
+        row(f"SVG-LP (best of {proto.samples}) beats copy-last-frame on every predicted frame after the first "
+            f"{skip_first} (SSIM)", 'Fig. 3 (qualitative)', f"{wins} of {len(later)} frames", wins == len(later)),
         row('SVG-LP (best) beats the deterministic model at the last predicted frame (SSIM)', 'Fig. 3',
             f"{lp.iloc[-1]:.3f} vs {det.iloc[-1]:.3f}", lp.iloc[-1] > det.iloc[-1]),
         row('SVG-LP (best) is at least as good as SVG-FP (best), mean SSIM over predicted frames', 'Fig. 3',
             f"{mean(lp):.3f} vs {mean(fp):.3f}", mean(lp) >= mean(fp)),
         row('samples differ: best and worst SVG-LP samples differ in mean SSIM', '§4 (diverse samples)',
-            f"best {spread.get('best', np.nan):.3f}, random {spread.get('random', np.nan):.3f}, worst {spread.get('worst', np.nan):.3f}",
-            spread.get('best', 0) > spread.get('worst', 0)),
+            f"best {spread.get('best', np.nan):.3f}, random {spread.get('random', np.nan):.3f}, "
+            f"worst {spread.get('worst', np.nan):.3f}", spread.get('best', 0) > spread.get('worst', 0)),
     ]
-    return rows
 
-# %% ../../nbs/52_papers.svg.ipynb 53
-def reproduce_actions(scale: str, out: Path, overwrite: bool = False, resume: bool = True) -> list[dict]:
-    "Train SVG-LP on fabrics with and without actions; score both; figures and claim rows into `out`."
-    runs = {'SVG-LP + actions': ['--action_cond', '--name=-actions'], 'SVG-LP, no actions': ['--name=-no_actions']}
-    models, table, proto, test = train_and_score(runs, FABRIC_FLAGS[scale], scale, out, overwrite, resume)
-    best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',)).groupby('model')['mean'].mean()
-    act, no, copy = best['SVG-LP + actions'], best['SVG-LP, no actions'], best['copy last frame']
-    row = lambda *a, **k: claim(*a, data=proto.data, scale=scale, protocol=str(proto), **k)
+def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
+    "Claim rows for the action-conditioned fabrics experiment."
+    best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
+    m = best.groupby('model')['mean'].mean()
+    act, no, copy = m['SVG-LP + actions'], m['SVG-LP, no actions'], m['copy last frame']
+    row = lambda *a, **k: claim(*a, data=proto.data, scale=proto.scale, protocol=str(proto), **k)
     return [row('conditioning on actions improves prediction (best-of-N mean SSIM, fabrics)', 'fork (qualitative)',
                 f"{act:.3f} with actions vs {no:.3f} without", act > no),
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 55
-def _sample_figure(models: dict, test, proto: Protocol, out: Path, seed: int = 0):
-    "One test sequence: ground truth, SVG-LP's best and a random sample, SVG-FP's best, the deterministic model, copying."
-    video = test.get_batch([0])['video'][:, :proto.context_frames + proto.horizon]
+# %% ../../nbs/52_papers.svg.ipynb 58
+def sample_figure(result, out: Path, seed: int = 0):
+    "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
+    proto, models = result.protocol, result.models
+    video = result.test.get_batch([0])['video'][:, :proto.context_frames + proto.horizon]
     ctx, h = video[:, :proto.context_frames], proto.horizon
     torch.manual_seed(seed)
     lp = best_and_random(models['SVG-LP'], video, proto.context_frames, nsample=proto.samples, n_random=1, seed=seed)[0]
@@ -465,23 +500,34 @@ def _sample_figure(models: dict, test, proto: Protocol, out: Path, seed: int = 0
     copy = torch.cat([ctx, copy_last_frame(ctx, h)[:, 0]], 1)[0]
     rows = {'ground truth': video[0], 'SVG-LP best': lp[1], 'SVG-LP random': lp[2], 'SVG-FP best': fp[1],
             'deterministic': det, 'copy last': copy}
-    fig = plot_rows(rows, title=f"{test.source}; scale {proto.scale}; best of {proto.samples} by MSE", n_context=proto.context_frames)
-    fig.savefig(out/'samples.png', dpi=100); plt.close(fig)
+    fig = plot_rows(rows, title=f"{result.test.source}; scale {proto.scale}; best of {proto.samples} by mean "
+                                f"{proto.choose_by.upper()}", n_context=proto.context_frames)
+    fig.savefig(out/'samples.png', dpi=100)
+    plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-def reproduce(scale: str | None = None, out_dir='results/svg', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
-    "SVG's SM-MNIST comparison at `scale`: train, evaluate, figures, claims into `out_dir`."
-    scale = scale or current_scale(); out = Path(out_dir)
-    t0 = time.time()
-    runs = {name: ['--prior', prior, f'--name=-prior={prior}'] for name, prior in VARIANTS.items()}
-    models, table, proto, test = train_and_score(runs, TRAIN_FLAGS[scale], scale, out, overwrite, resume)
-    _sample_figure(models, test, proto, out)
-    minutes = dict(smmnist_minutes=round((time.time() - t0) / 60, 2))
-    action_rows = reproduce_actions(scale, out/'action_conditioned', overwrite, resume)
-    minutes['total_minutes'] = round((time.time() - t0) / 60, 2)
-    atomic_write_text(out/'timing.json', json.dumps(minutes, indent=2))
-    return write_claims(svg_claims(table, proto) + action_rows, out)
+# %% ../../nbs/52_papers.svg.ipynb 60
+@patch
+def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
-register(Paper('svg', 'Stochastic Video Generation with a Learned Prior (Denton & Fergus, ICML 2018)',
-               lambda scale, out, overwrite, resume: reproduce(scale, out, overwrite, resume),
-               add_cli=add_cli, bench_models={'svg': _bench_svg}))
+@patch
+def protocol(self: SVGPaper, exp: Experiment, test, scale: str) -> Protocol:
+    f = exp.runs[0].flags
+    data = f"{test.source}, first {exp.n_sequences} test sequences"
+    return svg_protocol(f.n_past, f.n_eval - f.n_past, exp.samples, data, scale)
+
+@patch
+def claims(self: SVGPaper, results: dict, scale: str) -> list:
+    main, fabrics = results[''], results['action_conditioned']
+    return svg_claims(main.table, main.protocol) + action_claims(fabrics.table, fabrics.protocol)
+
+@patch
+def predictor(self: SVGPaper, model): return svg_predictor(model)
+
+@patch
+def deterministic(self: SVGPaper, model) -> bool: return model.cfg.prior == 'none'
+
+@patch
+def figures(self: SVGPaper, results: dict, out: Path, scale: str): sample_figure(results[''], out)
+
+register(SVG_PAPER)
