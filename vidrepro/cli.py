@@ -7,11 +7,11 @@ from __future__ import annotations
 import argparse, os, sys, time
 from pathlib import Path
 
-from .core import SCALES, CheckpointError, RunDirError
+from .core import SCALES, CheckpointError, RunDirError, TrainingInterrupted
 from .papers.core import load_papers, reproduce
 
 # %% auto 0
-__all__ = ['bench_models', 'notebook_to_markdown', 'write_readme', 'build_parser', 'main']
+__all__ = ['EXIT_CODES', 'bench_models', 'notebook_to_markdown', 'write_readme', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb 6
 def _add_reproduce(sub):
@@ -49,33 +49,40 @@ def _add_data(sub):
 def _fields(r: dict) -> str: return ' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items())
 
 def _bench_data(a):
-    from vidrepro.data.mnist import bench_data
-    print(_fields(bench_data(batch_size=a.batch_size, seq_len=a.seq_len, num_digits=a.num_digits, seconds=a.seconds)))
+    from vidrepro.data.core import bench_dataset
+    from vidrepro.data.mnist import StochasticMovingMNIST
+    r = bench_dataset(StochasticMovingMNIST(a.num_digits, a.seq_len), batch_size=a.batch_size, seconds=a.seconds)
+    print(_fields({k: v for k, v in r.items() if k != 'source'}))
 
 def bench_models() -> dict:
-    "Every model `vidrepro bench train --model` can time, from the registered papers."
-    return {k: v for p in load_papers().values() for k, v in p.bench_models.items()}
+    "Every paper whose model `vidrepro bench train --model NAME` can time, by name."
+    return {name: p for name, p in load_papers().items() if p.benchmarked}
 
 def _bench_train(a, extra):
     from vidrepro.train import bench_train
     models = bench_models()
-    if a.model not in models: raise ValueError(f"--model {a.model!r} is not benchmarkable; choose one of {', '.join(models) or '(none registered)'}")
-    setup = models[a.model](a.batch_size, extra)
+    if a.model not in models:
+        raise ValueError(f"--model {a.model!r} is not benchmarkable; choose one of {', '.join(models) or '(none registered)'}")
+    setup = models[a.model].bench(a.batch_size, extra)
     r = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=a.steps,
                     warmup=a.warmup, precision=a.precision)
-    print(f"model={a.model} batch_size={a.batch_size} precision={a.precision} " +
-          _fields(r))
+    print(f"model={a.model} batch_size={a.batch_size} " + _fields(r))
 
 def _add_bench(sub):
     p = sub.add_parser('bench', help='speed benchmarks (not tests)').add_subparsers(dest='bench_cmd', required=True)
     d = p.add_parser('data', help='SM-MNIST sequences per second')
-    d.add_argument('--batch_size', type=int, default=100); d.add_argument('--seq_len', type=int, default=20)
-    d.add_argument('--num_digits', type=int, default=2); d.add_argument('--seconds', type=float, default=5.0)
+    d.add_argument('--batch_size', type=int, default=100)
+    d.add_argument('--seq_len', type=int, default=20)
+    d.add_argument('--num_digits', type=int, default=2)
+    d.add_argument('--seconds', type=float, default=5.0)
     d.set_defaults(func=_bench_data)
     t = p.add_parser('train', help='training steps per second of a model config')
     t.add_argument('--model', required=True, help='a model a paper module offers (see the error for the list)')
-    t.add_argument('--batch_size', type=int, default=16); t.add_argument('--steps', type=int, default=10)
-    t.add_argument('--warmup', type=int, default=2); t.add_argument('--precision', choices=('fp32', 'bf16'), default='fp32')
+    t.add_argument('--batch_size', type=int, default=16)
+    t.add_argument('--steps', type=int, default=10)
+    t.add_argument('--warmup', type=int, default=2)
+    t.add_argument('--precision', choices=('auto', 'fp32', 'bf16'), default='auto',
+                   help='auto: bf16 only where the hardware has it natively')
     t.set_defaults(func=_bench_train, takes_extra=True)
 
 # %% ../nbs/90_cli.ipynb 12
@@ -110,25 +117,38 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vidrepro', description='Reproduce video-prediction and physical world-model papers.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for add in (_add_reproduce, _add_data, _add_bench, _add_readme): add(sub)
-    for paper in load_papers().values():
-        if paper.add_cli: paper.add_cli(sub)
+    for paper in load_papers().values(): paper.add_cli(sub)
     return parser
+
+EXIT_CODES = {0: 'success', 1: 'a bug in vidrepro (a traceback; please report it)',
+              2: 'a usage error: a bad flag, a missing or damaged file, a folder that cannot be used (one line says which)',
+              130: 'interrupted (Ctrl-C); a training run saved a checkpoint and says how to resume'}
 
 def _user_errors():
     from vidrepro.data.core import DatasetMissingError, DownloadError
-    return (RunDirError, CheckpointError, DatasetMissingError, DownloadError, ValueError, KeyError,
-            FileNotFoundError, PermissionError, FloatingPointError)
+    return (RunDirError, CheckpointError, DatasetMissingError, DownloadError, ValueError, KeyError, OSError,
+            FloatingPointError)
+
+def _message(e: BaseException) -> str:
+    "The one line a user sees for `e`."
+    if isinstance(e, KeyError) and e.args: return str(e.args[0])
+    if isinstance(e, OSError) and e.filename and str(e.filename) not in str(e): return f"{e.strerror or e}: {e.filename}"
+    return str(e)
 
 def main(argv: list[str] | None = None) -> int:
-    "Run `vidrepro` with `argv` (default: the command line)."
+    "Run `vidrepro` with `argv` (default: the command line); return the exit code (see `EXIT_CODES`)."
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, 'takes_extra', False): parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         args.func(args, extra) if getattr(args, 'takes_extra', False) else args.func(args)
+    except (TrainingInterrupted, KeyboardInterrupt) as e:
+        if os.environ.get('VIDREPRO_DEBUG'): raise
+        print(f"vidrepro: {e if isinstance(e, TrainingInterrupted) else 'interrupted'}", file=sys.stderr)
+        return 130
     except _user_errors() as e:
         if os.environ.get('VIDREPRO_DEBUG'): raise
-        print(f"vidrepro: error: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr)
+        print(f"vidrepro: error: {_message(e)}", file=sys.stderr)
         return 2
     return 0
 

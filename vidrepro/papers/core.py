@@ -89,6 +89,7 @@ class Paper:
     command: str = ''  # the command a preset renders as, e.g. 'vidrepro svg train'
     flag_style: str = 'space'  # 'space' (argparse) or 'equals' (TF flags) for rendered command lines
     volatile: tuple = ()  # flags that do not change what a run computes (folders, resume switches, the step budget)
+    benchmarked: bool = True  # offered by `vidrepro bench train --model <name>`
 
     # -- model, data and optimisation: used by `train_run` --
     def validate(self, flags): "Raise `ValueError` naming the flag if `flags` cannot run (called before anything trains)."
@@ -97,10 +98,10 @@ class Paper:
     def optimizer(self, model, flags, n_train: int) -> tuple: raise NotImplementedError  # (optimizer, scheduler or None)
     def train_config(self, flags, n_train: int) -> TrainConfig: raise NotImplementedError
     def step(self, model, batch) -> dict: return model(batch['video'])  # the training loss on a batch
-    def start(self, model, optimizer, flags, run_dir: Path, resumed: bool): "Before the first step: logs, warm starts."
-    def callbacks(self, flags, run_dir: Path, train, test) -> list: return []  # `fit` callbacks (the original's per-epoch files)
+    def callbacks(self, flags, run_dir: Path, train, test) -> list: return []  # `fit` callbacks; see `train_run`
     def save(self, model, flags, run_dir: Path): "Write the original's end-of-training files (after the last checkpoint)."
     def load(self, run_dir: Path, device='cpu') -> nn.Module: raise NotImplementedError  # the trained model of a finished run
+    def test_data(self, flags): return self.datasets(flags)[1]  # the test set the protocol scores
 
     # -- evaluation and the reproduction: used by `reproduce` --
     def experiments(self, scale: str) -> list: raise NotImplementedError  # the presets: `Experiment`s at `scale`
@@ -182,9 +183,12 @@ def train_run(paper: Paper,  # the paper whose run this is
     model = paper.build_model(flags)
     train, test = paper.datasets(flags)
     optimizer, scheduler = paper.optimizer(model, flags, len(train))
-    paper.start(model, optimizer, flags, run_dir, resumed=resume and not overwrite and (run_dir/'ckpt.pt').exists())
+    callbacks = paper.callbacks(flags, run_dir, train, test)
+    resumed = resume and not overwrite and (run_dir/'ckpt.pt').exists()
+    for cb in callbacks:
+        if hasattr(cb, 'start'): cb.start(model, optimizer, resumed)
     fit(model, paper.step, train, optimizer, paper.train_config(flags, len(train)), run_dir, scheduler=scheduler,
-        resume=resume and not overwrite, callbacks=paper.callbacks(flags, run_dir, train, test))
+        resume=resume and not overwrite, callbacks=callbacks)
     if is_main_process():
         paper.save(model, flags, run_dir)
         atomic_write_text(run_dir/'done.json', json.dumps(dict(flags=json.loads(flags.to_json()), cpu=cpu_model(),
@@ -254,7 +258,7 @@ def run_experiment(paper: Paper, experiment: Experiment, scale: str, out, overwr
         print(f"-- {paper.name}: training {run.name}")
         run_dirs[run.name] = train_run(paper, run.flags, out/'runs'/_slug(run.name), resume=resume, overwrite=overwrite)
         models[run.name] = paper.load(run_dirs[run.name])
-    test = paper.datasets(experiment.runs[0].flags)[1]
+    test = paper.test_data(experiment.runs[0].flags)
     protocol = paper.protocol(experiment, test, scale)
     table = score_models(paper, models, test, protocol, experiment, out, overwrite)
     write_scores(table, protocol, out)

@@ -14,24 +14,29 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from ..core import (CheckpointError, Config, RunDirError, atomic_write_bytes, atomic_write_text, check_writable,
-                           current_scale, load_checkpoint, prepare_run_dir, seed_everything)
-from ..data.physics import PhysicsDataset, generate_task, get_task, render
-from ..models.paig import (CELL_TYPES, TASKS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer,
-                                  paig_scheduler, task_config)
-from .core import Paper, claim, register, write_claims
-from ..train import TrainConfig, fit, is_main_process, setup_distributed, unwrap
+                           current_scale, load_checkpoint, seed_everything)
+from ..data.core import data_root
+from ..data.physics import PhysicsDataset, PhysicsDataMissingError, generate_task, get_task, render
+from ..evaluate import blank_frame, copy_last_frame, evaluate, report
+from ..metrics import Protocol
+from ..models.paig import (CELL_TYPES, EVAL_METRICS, TASKS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses,
+                                  paig_optimizer, paig_scheduler, task_config)
+from .core import Experiment, Paper, Run, claim, register, train_run
+from ..train import TrainConfig, is_main_process, unwrap
 from ..video import from_uint8, plot_rows, video_strip, write_gif
 
 # %% auto 0
-__all__ = ['OURS', 'OPTIMIZERS', 'BASELINES', 'CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PRESETS', 'REPRODUCED',
-           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_flags', 'check_flags', 'FrameSet',
+__all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PAIG_PAPER', 'PAIG_PRESETS', 'REPRODUCED',
+           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_run_flags', 'check_flags', 'FrameSet',
            'load_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
-           'baseline_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images', 'write_figures',
-           'compare_params', 'params_record', 'PAIGStep', 'EpochEnd', 'run_physics', 'generate_parser', 'generate_cli',
-           'add_cli', 'pred_threshold', 'preset_flags', 'run_cached', 'load_trained', 'data_kind', 'plot_predictions',
-           'plot_templates', 'plot_training', 'results_table', 'paig_claims', 'reproduce']
+           'paig_protocol', 'test_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images',
+           'write_figures', 'compare_params', 'params_record', 'paig_step', 'steps_per_epoch', 'rewind_log',
+           'RunLogger', 'extrapolation_test', 'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser',
+           'generate_cli', 'add_paig_cli', 'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions',
+           'plot_templates', 'plot_training', 'results_table', 'paig_claims']
 
 # %% ../../nbs/53_papers.paig.ipynb 7
 @dataclasses.dataclass
@@ -67,7 +72,7 @@ class RunFlags(Config):
     eval_datapoints: int = 0  # (ours) validation / test sequences to use; 0: all (500 when generated)
     seed: int = 0  # (ours) seeds the initialisation and the batch order
     device: str = 'auto'  # (ours) auto | cpu | cuda | mps
-    precision: str = 'fp32'  # (ours) fp32 | bf16 (autocast while training)
+    precision: str = 'auto'  # (ours) auto (bf16 only where the hardware has it natively) | fp32 | bf16
     log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
 
@@ -96,7 +101,7 @@ def flags_help() -> str:
         lines.append(f"  --{f.name}{value}  {docs.get(f.name) or ''} (default: {f.default!r})")
     return "\n".join(lines)
 
-def parse_flags(argv: list[str],  # e.g. ['--task=spring_color', '--color=true', '--noanneal_lr']
+def parse_run_flags(argv: list[str],  # e.g. ['--task=spring_color', '--color=true', '--noanneal_lr']
                ) -> RunFlags:
     "Parse TF-style flags: `--name=value`, `--name value`; booleans also `--name`, `--noname`."
     types, values, args, i = _flag_types(), {}, list(argv), 0
@@ -126,9 +131,8 @@ def check_flags(f: RunFlags) -> RunFlags:
     "Raise `ValueError` naming the flag if `f` cannot run; return `f`."
     if not f.task: raise ValueError(f"--task is required: one of {', '.join(TASKS)}")
     if f.task not in TASKS: raise ValueError(f"--task={f.task} is not a PAIG task; choose one of {', '.join(TASKS)}")
-    if not f.save_dir: raise ValueError("--save_dir is required: the folder for log.txt, the checkpoint and the figures")
     choices = dict(model=('PhysicsNet',), encoder_type=('conv_encoder',), decoder_type=('conv_st_decoder',),
-                   optimizer=OPTIMIZERS, precision=('fp32', 'bf16'), data_source=('auto', 'real', 'simulator'))
+                   optimizer=OPTIMIZERS, precision=('auto', 'fp32', 'bf16'), data_source=('auto', 'real', 'simulator'))
     for k, ok in choices.items():
         if getattr(f, k) not in ok:
             raise ValueError(f"--{k}={getattr(f, k)} is not available; choose {' | '.join(ok)}"
@@ -137,6 +141,10 @@ def check_flags(f: RunFlags) -> RunFlags:
         if getattr(f, k) < 1: raise ValueError(f"--{k}={getattr(f, k)} must be at least 1")
     for k in ('epochs', 'datapoints', 'eval_datapoints'):
         if getattr(f, k) < 0: raise ValueError(f"--{k}={getattr(f, k)} must be >= 0")
+    if f.data_source == 'real':                                 # both files, before anything trains
+        for long in (False, True):
+            path = Path(f.data_root or data_root())/'datasets'/get_task(f.task).file(long)
+            if not path.exists(): raise PhysicsDataMissingError(get_task(f.task), path)
     return f
 
 # %% ../../nbs/53_papers.paig.ipynb 16
@@ -221,7 +229,8 @@ def evaluate_split(model, data: FrameSet,  # the model (may be DDP-wrapped) and 
                    batch_size: int = 100,  # sequences per forward pass
                   ) -> dict:
     "`eval_pred_loss`, `eval_extrap_loss`, `eval_recons_loss` averaged over all sequences of `data`."
-    model = unwrap(model); device = next(model.parameters()).device
+    model = unwrap(model)
+    device = next(model.parameters()).device
     was, sums, n = model.training, {}, 0
     model.eval()
     for i in range(0, len(data), batch_size):
@@ -232,26 +241,22 @@ def evaluate_split(model, data: FrameSet,  # the model (may be DDP-wrapped) and 
     model.train(was)
     return {k: s / n for k, s in sums.items()}
 
-BASELINES = ('copy last frame', 'blank frame')
+def paig_protocol(cfg: PAIGConfig, data: FrameSet, n_sequences: int, scale: str) -> Protocol:
+    "The extrapolation test as a `Protocol`: the input frames as context, every later frame scored by its sum of squared errors."
+    seq_len = data.get_batch([0])['video'].shape[1]
+    return Protocol(context_frames=cfg.input_steps, horizon=seq_len - cfg.input_steps, samples=1, rule='best',
+                    choose_by='sse', metrics=('sse', 'psnr'), data=f"{data.source}, first {n_sequences} sequences", scale=scale)
 
-def baseline_losses(data: FrameSet, cfg: PAIGConfig,  # a split and the task's steps
-                    baseline: str = 'copy last frame',  # 'copy last frame' or 'blank frame' (all black)
-                    batch_size: int = 100) -> dict:
-    "`eval_pred_loss` and `eval_extrap_loss` of a baseline predictor (its `eval_recons_loss` is 0: it reconstructs nothing)."
-    if baseline not in BASELINES: raise ValueError(f"baseline must be one of {BASELINES}, got {baseline!r}")
-    sums, n, seen = {}, 0, cfg.input_steps + cfg.pred_steps
-    for i in range(0, len(data), batch_size):
-        idx = list(range(i, min(i + batch_size, len(data))))
-        video = data.get_batch(idx)['video']
-        future = video[:, cfg.input_steps:]
-        pred = video[:, cfg.input_steps - 1:cfg.input_steps].expand_as(future) if baseline == 'copy last frame' else torch.zeros_like(future)
-        for k, v in eval_metrics(paig_losses(dict(pred=pred, recons=video[:, :seen]), video, cfg)).items():
-            sums[k] = sums.get(k, 0.) + v * len(idx)
-        n += len(idx)
-    return {k: s / n for k, s in sums.items()}
+def test_losses(table: pd.DataFrame,  # `evaluate.report` rows of one or more models, with the `sse` metric
+                cfg: PAIGConfig) -> pd.DataFrame:
+    "Per model: `eval_pred_loss` and `eval_extrap_loss`, the mean `sse` over the prediction and the extrapolation frames."
+    sse = table[table.metric == 'sse']
+    last_pred = cfg.input_steps + cfg.pred_steps              # `report` numbers frames from 1
+    segment = np.where(sse.t <= last_pred, 'eval_pred_loss', 'eval_extrap_loss')
+    return sse.assign(segment=segment).pivot_table(index='model', columns='segment', values='value', aggfunc='mean')
 
-# %% ../../nbs/53_papers.paig.ipynb 28
-CHANNELS = ('red', 'green', 'blue')
+# %% ../../nbs/53_papers.paig.ipynb 29
+BALL_CHANNELS = ('red', 'green', 'blue')
 RECONS_THRESHOLD = 1.5  # README: eval_recons_loss below this: the objects were discovered
 
 @torch.no_grad()
@@ -265,13 +270,13 @@ def ball_recons_losses(model, data: FrameSet,  # a trained model and a colour sp
         video = data.get_batch(list(range(i, min(i + batch_size, len(data)))))['video'].to(device)
         err = err + (model(video)['recons'] - video[:, :seen]).pow(2).sum((3, 4)).mean(1).sum(0)
         ink, n = ink + video[:, :seen].sum((0, 1, 3, 4)), n + len(video)
-    return {CHANNELS[c]: float(err[c] / n) for c in range(len(CHANNELS)) if ink[c] > 0}
+    return {BALL_CHANNELS[c]: float(err[c] / n) for c in range(len(BALL_CHANNELS)) if ink[c] > 0}
 
 def balls_found(losses: dict) -> int:
     "How many balls have a channel reconstruction loss below `RECONS_THRESHOLD / number of balls`."
     return sum(v < RECONS_THRESHOLD / len(losses) for v in losses.values())
 
-# %% ../../nbs/53_papers.paig.ipynb 31
+# %% ../../nbs/53_papers.paig.ipynb 32
 @torch.no_grad()
 def example_rows(model, video: torch.Tensor,  # [B, T, C, H, W]
                 ) -> torch.Tensor:
@@ -309,7 +314,7 @@ def write_figures(model, video: torch.Tensor,  # up to five sequences [B, T, C, 
     unwrap(model).train(was)
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 34
+# %% ../../nbs/53_papers.paig.ipynb 35
 PARAM_PAIRS = {'k': 'k', 'l': 'equil', 'rest_length': 'rest_length', 'g': 'g'}  # learned name -> name in true_params
 
 def compare_params(learned: dict,  # from `PhysicsNet.physical_params()`
@@ -329,15 +334,15 @@ def params_record(model, data: FrameSet, task: str) -> dict:
     return dict(task=task, learned=learned, true=data.true_params, comparison=compare_params(learned, data.true_params),
                 data=data.source, note='no learnable physical parameters (bouncing_ode_cell)' if not learned else '')
 
-# %% ../../nbs/53_papers.paig.ipynb 37
-class PAIGStep:
-    "`fit`'s step function: PhysicsNet's loss on a batch; remembers the last loss for log.txt's train lines."
-    last = None
-    def __call__(self, model, batch) -> dict:
-        video = batch['video']
-        out = paig_losses(model(video), video, unwrap(model).cfg)
-        self.last = out['loss'].detach()
-        return out
+# %% ../../nbs/53_papers.paig.ipynb 38
+def paig_step(model, batch) -> dict:
+    "`fit`'s step function: PhysicsNet's loss and its parts on a batch (`model` may be DDP-wrapped)."
+    video = batch['video']
+    return paig_losses(model(video), video, unwrap(model).cfg)
+
+def steps_per_epoch(f: RunFlags, n_train: int) -> int:
+    "Optimiser steps per epoch: full batches of `min(batch_size, n_train)` sequences, as the original's iterator."
+    return max(1, n_train // min(f.batch_size, n_train))
 
 def _load_weights(path: Path, model, optimizer=None):
     "Load model (and optimiser) state from `path`; reset the optimiser's rates to the flags' (as the original's `lr.assign`)."
@@ -346,116 +351,197 @@ def _load_weights(path: Path, model, optimizer=None):
                               "or point --ckpt_dir / --save_dir at a folder holding ckpt.pt")
     rates = [g['lr'] for g in optimizer.param_groups] if optimizer is not None else []
     load_checkpoint(path, model, optimizer, restore_rng=False)
-    for g, lr in zip(optimizer.param_groups if optimizer is not None else [], rates): g['lr'] = lr; g.pop('initial_lr', None)
+    for g, lr in zip(optimizer.param_groups if optimizer is not None else [], rates):
+        g['lr'] = lr
+        g.pop('initial_lr', None)
 
 def _history(out: Path, row: dict):
-    "Append a row (epoch, step, valid losses, learned constants) to `history.csv`."
+    "Add a row (epoch, step, valid losses, learned constants) to `history.csv`, replacing any row at or after its step."
     path = out/'history.csv'
     old = pd.read_csv(path) if path.exists() else pd.DataFrame()
     if len(old): old = old[old.step < row['step']]
     atomic_write_text(path, pd.concat([old, pd.DataFrame([row])], ignore_index=True).to_csv(index=False))
 
-# %% ../../nbs/53_papers.paig.ipynb 39
-class EpochEnd:
-    "`fit` callback: `train - iter=` lines, and at the end of every `eval_every_n_epochs`-th epoch the validation run."
-    def __init__(self, f: RunFlags, log: RunLog, step_fn: PAIGStep, valid: FrameSet, test: FrameSet, steps_per_epoch: int, out: Path):
-        self.f, self.log, self.step_fn, self.valid, self.out, self.spe = f, log, step_fn, valid, out, steps_per_epoch
-        self.video = test.get_batch(list(range(min(5, len(test)))))['video']
-        self.last_valid = None
+def _data_line(name, d: FrameSet) -> str: return f"data ({name}): {d.source}"
 
-    def validate(self, model, epoch: int, step: int):
-        self.last_valid = evaluate_split(model, self.valid, self.f.batch_size)
-        self.log.metrics(f"valid - epoch={epoch}", self.last_valid)
+# %% ../../nbs/53_papers.paig.ipynb 40
+def rewind_log(path, step: int,  # the checkpoint's step
+               steps_per_epoch: int) -> int:
+    "Drop `train - iter=` lines after `step` and `valid - epoch=` lines after its epoch from `log.txt`; return lines dropped."
+    path = Path(path)
+    if not path.exists(): return 0
+    keep, dropped = [], 0
+    for line in path.read_text().splitlines(keepends=True):
+        m = _LINE.search(line)
+        late = m and ((m[2] == 'iter' and int(m[3]) > step) or (m[1] == 'valid' and int(m[3]) * steps_per_epoch > step))
+        if late: dropped += 1
+        else: keep.append(line)
+    if dropped: atomic_write_text(path, ''.join(keep))
+    return dropped
+
+# %% ../../nbs/53_papers.paig.ipynb 43
+class RunLogger:
+    "`fit` callback of a PAIG run: log.txt lines, and at the end of every `eval_every_n_epochs`-th epoch the validation."
+    def __init__(self, f: RunFlags, out: Path, train: FrameSet, test: FrameSet):
+        self.f, self.out, self.train = f, Path(out), train
+        self.valid = load_split(f, 'valid')
+        self.spe = steps_per_epoch(f, len(train))
+        self.video = test.get_batch(list(range(min(5, len(test)))))['video']
+        self.log = RunLog(self.out/'log.txt', echo=True) if is_main_process() else None
+
+    def start(self, model, optimizer, resumed: bool):
+        "Log the command line and the data; warm-start or rewind; validate at epoch 0 (unless --debug)."
+        if not is_main_process(): return
+        f, log = self.f, self.log
+        log.info("\n".join(['vidrepro paig run'] + [f"--{k}={v}" for k, v in f.to_dict().items()]))
+        for name, d in (('train', self.train), ('valid', self.valid)): log.info(_data_line(name, d))
+        if f.cell_type and f.cell_type != unwrap(model).cfg.cell_type:
+            log.info(f"--cell_type={f.cell_type} ignored, as in the original: task {f.task} uses {unwrap(model).cfg.cell_type}")
+        src = Path(f.ckpt_dir or f.save_dir)/'ckpt.pt'
+        if resumed:
+            step = torch.load(self.out/'ckpt.pt', map_location='cpu', weights_only=False)['step']
+            rewind_log(self.out/'log.txt', step, self.spe)
+            log.info(f"continuing {self.out/'ckpt.pt'} from step {step}: {f.epochs} epochs x {self.spe} steps in all")
+            return
+        if f.use_ckpt and f.ckpt_dir: _load_weights(src, model, optimizer)
+        log.info(f"{'warm start from ' + str(src) if f.use_ckpt else 'new run'}: {f.epochs} epochs x {self.spe} steps of "
+                 f"{min(f.batch_size, len(self.train))} sequences")
+        if not f.debug and f.epochs > 0: self.validate(model, 0, 0)
+
+    def validate(self, model, epoch: int, step: int) -> dict:
+        "Validation losses into log.txt and history.csv, with the figures and the learned constants."
+        valid = evaluate_split(model, self.valid, self.f.batch_size)
+        self.log.metrics(f"valid - epoch={epoch}", valid)
         write_figures(model, self.video, self.out)
         learned = unwrap(model).physical_params()
         if learned: self.log.info("physical parameters: " + " ".join(f"{k}={v:.4g}" for k, v in learned.items()))
-        _history(self.out, dict(epoch=epoch, step=step, **self.last_valid, **learned))
+        _history(self.out, dict(epoch=epoch, step=step, **valid, **learned))
+        return valid
 
     def __call__(self, step, model, logs):
         if not is_main_process(): return
-        if (step - 1) % self.f.print_interval == 0: self.log.metrics(f"train - iter={step - 1}", dict(train_loss=float(self.step_fn.last)))
+        if logs is not None: self.log.metrics(f"train - iter={step}", dict(train_loss=logs['loss']))
         if step % self.spe == 0 and (step // self.spe) % self.f.eval_every_n_epochs == 0: self.validate(model, step // self.spe, step)
 
-# %% ../../nbs/53_papers.paig.ipynb 40
-def _data_line(name, d: FrameSet) -> str: return f"data ({name}): {d.source}"
+# %% ../../nbs/53_papers.paig.ipynb 45
+def _last_valid(model, f: RunFlags, out: Path, logger: RunLogger | None, steps: int) -> dict:
+    "The validation at the run's last step, from `history.csv` (or run now if a kill lost it)."
+    h = pd.read_csv(out/'history.csv') if (out/'history.csv').exists() else pd.DataFrame()
+    if len(h) and h.step.iloc[-1] == steps: return {k: h[k].iloc[-1] for k in EVAL_METRICS}
+    logger = logger or RunLogger(f, out, load_split(f, 'train'), load_split(f, 'test'))
+    return logger.validate(model, steps // logger.spe, steps)
 
-def _test(model, f: RunFlags, log: RunLog, out: Path, t0: float, results: dict) -> dict:
-    "The extrapolation test on the long file; figures, physical_params.json, results.json."
+def extrapolation_test(model, f: RunFlags, out: Path, log: RunLog, t0: float, results: dict, scale: str = 'custom') -> dict:
+    "The extrapolation test on the long file through `evaluate` + `Protocol`; figures, physical_params.json, results.json."
     test_long = load_split(f, 'test', long=True)
     cfg = unwrap(model).cfg
     log.info(_data_line('test, long file', test_long))
+    proto = paig_protocol(cfg, test_long, len(test_long), scale)
     log.info(f"extrapolation test: {cfg.input_steps} input, {cfg.pred_steps} prediction and "
-             f"{test_long.frames.shape[1] - cfg.input_steps - cfg.pred_steps} extrapolation frames (logged as epoch=0, as the original)")
-    test = evaluate_split(model, test_long, f.batch_size)
+             f"{proto.horizon - cfg.pred_steps} extrapolation frames (logged as epoch=0, as the original); {proto}")
+    scores = evaluate(unwrap(model).predict, test_long, proto, len(test_long), batch_size=f.batch_size, deterministic=True,
+                      device=next(unwrap(model).parameters()).device)
+    test = dict(**test_losses(report(scores, proto, 'PAIG'), cfg).loc['PAIG'].to_dict(),
+                eval_recons_loss=evaluate_split(model, test_long, f.batch_size)['eval_recons_loss'])
     log.metrics("test - epoch=0", test)
     write_figures(model, test_long.get_batch(list(range(min(5, len(test_long)))))['video'], out)
     params = params_record(model, test_long, f.task)
     atomic_write_text(out/'physical_params.json', json.dumps(params, indent=2))
-    for r in params['comparison']: log.info(f"physical parameter {r['name']}: learned {r['learned']:.4g}, true {r['true']:.4g}, "
-                                            f"relative error {r['relative_error']:.1%}")
-    results = dict(results, test=test, physical_params=params, data_test_long=test_long.source,
+    for r in params['comparison']:
+        log.info(f"physical parameter {r['name']}: learned {r['learned']:.4g}, true {r['true']:.4g}, "
+                 f"relative error {r['relative_error']:.1%}")
+    results = dict(results, test=test, protocol=str(proto), physical_params=params, data_test_long=test_long.source,
                    minutes=round((time.time() - t0) / 60, 3))
     atomic_write_text(out/'results.json', json.dumps(results, indent=2, default=str))
     return results
 
+# %% ../../nbs/53_papers.paig.ipynb 47
+class PAIGPaper(Paper):
+    "PAIG's declarations for the shared run loop and `reproduce`."
+    name = 'paig'
+    title = ('Physics-as-Inverse-Graphics: Unsupervised Physical Parameter Estimation from Video '
+             '(Jaques, Burke & Hospedales, ICLR 2020)')
+    Flags, command, flag_style = RunFlags, 'vidrepro paig run', 'equals'
+    volatile = ('save_dir', 'use_ckpt', 'ckpt_dir', 'test_mode', 'overwrite', 'device', 'epochs', 'print_interval',
+                'eval_every_n_epochs', 'save_every_n_epochs', 'debug')
+
+    def validate(self, f): check_flags(f)
+    def build_model(self, f): return PhysicsNet(model_config(f))
+    def datasets(self, f): return load_split(f, 'train'), load_split(f, 'test')
+    def test_data(self, f): return load_split(f, 'test', long=True)
+    def optimizer(self, model, f, n_train):
+        opt = make_optimizer(model, f)
+        return opt, paig_scheduler(opt, f.epochs or 1, steps_per_epoch(f, n_train), f.anneal_lr)
+    def train_config(self, f, n_train):
+        spe = steps_per_epoch(f, n_train)
+        return TrainConfig(steps=f.epochs * spe, batch_size=min(f.batch_size, n_train), log_every=f.print_interval,
+                           ckpt_every=f.save_every_n_epochs * spe, precision=f.precision, seed=f.seed, device=f.device,
+                           progress=sys.stderr.isatty())
+    def step(self, model, batch): return paig_step(model, batch)
+    def callbacks(self, f, run_dir, train, test):
+        self._logger = RunLogger(f, run_dir, train, test)          # the current run's; `save` writes its last lines
+        return [self._logger]
+    def save(self, model, f, run_dir):
+        t0, logger, test = time.time(), getattr(self, '_logger', None), load_split(f, 'test')
+        n_train = len(logger.train) if logger else len(load_split(f, 'train'))
+        steps = f.epochs * steps_per_epoch(f, n_train)
+        valid = _last_valid(model, f, run_dir, logger, steps)
+        log = logger.log if logger else RunLog(run_dir/'log.txt')
+        short = evaluate_split(model, test, f.batch_size)
+        log.metrics(f"test - epoch={f.epochs}", short)
+        results = dict(flags=f.to_dict(), task=f.task, steps=steps, steps_per_epoch=steps_per_epoch(f, n_train),
+                       batch_size=min(f.batch_size, n_train), valid=valid, test_short=short,
+                       data=dict(train=logger.train.source if logger else '', test=test.source))
+        extrapolation_test(model, f, run_dir, log, t0, results)
+    def load(self, run_dir, device='cpu'): return load_trained(run_dir, device)[0]
+    def deterministic(self, model): return True
+
+PAIG_PAPER = PAIGPaper()
+
+def load_trained(save_dir, device='cpu') -> tuple[PhysicsNet, RunFlags]:
+    "The trained model in `save_dir/ckpt.pt` and the flags of its run."
+    save_dir = Path(save_dir)
+    if not (save_dir/'flags.json').exists():
+        raise FileNotFoundError(f"{save_dir} holds no PAIG run (no flags.json); train it with vidrepro paig run --save_dir={save_dir}")
+    f = RunFlags.from_json(save_dir/'flags.json')
+    model = PhysicsNet(model_config(f))
+    load_checkpoint(save_dir/'ckpt.pt', model, restore_rng=False, map_location=device)
+    return model.to(device).eval(), f
+
 def run_physics(flags: RunFlags | list[str],  # parsed flags, or a command line
                ) -> dict | None:
     "Train and test PhysicsNet as `runners/run_physics.py` does with these flags; return `results.json`'s contents."
-    f = check_flags(flags if isinstance(flags, RunFlags) else parse_flags(flags))
+    f = check_flags(flags if isinstance(flags, RunFlags) else parse_run_flags(flags))
+    if not f.save_dir: raise ValueError("--save_dir is required: the folder for log.txt, the checkpoint and the figures")
     out, t0 = Path(f.save_dir), time.time()
-    own_ckpt, src = out/'ckpt.pt', Path(f.ckpt_dir or f.save_dir)/'ckpt.pt'
-    rank, world, device = setup_distributed(f.device)
-    seed_everything(f.seed)
-    model = PhysicsNet(model_config(f))
-    optimizer = make_optimizer(model, f)
-    if f.test_mode:
-        if rank: return None
-        check_writable(out)
-        _load_weights(src, model)
-        log = RunLog(out/'log.txt', echo=True)
-        log.info("\n".join(['vidrepro paig run'] + [f"--{k}={v}" for k, v in f.to_dict().items()]))
-        log.info(f"test mode: evaluating {src}")
-        old = json.loads((out/'results.json').read_text()) if (out/'results.json').exists() else {}
-        start = dict(flags=f.to_dict(), task=f.task) | old                  # a training run's record keeps its training flags
-        return _test(model.to(device), f, log, out, t0, dict(start, tested_with=f.to_dict(), tested_checkpoint=str(src)))
-
-    continuing = f.use_ckpt and own_ckpt.exists()
+    if f.test_mode: return _test_mode(f, out, t0)
+    continuing = f.use_ckpt and (out/'ckpt.pt').exists()
     if f.use_ckpt and not continuing and not f.ckpt_dir:
-        raise CheckpointError(f"--use_ckpt: no checkpoint at {own_ckpt} to continue from; drop --use_ckpt to start a new run, "
-                              "or pass --ckpt_dir=FOLDER holding ckpt.pt")
-    if rank == 0:
-        if not continuing and out.exists() and any(out.iterdir()) and not f.overwrite:
-            raise RunDirError(f"{out} already holds files. The original runner deletes an existing --save_dir without asking; "
-                              "here pass --overwrite to do that, or --use_ckpt=true to continue the run in it")
-        prepare_run_dir(out, overwrite=f.overwrite and not continuing, resume=continuing)
-    if f.use_ckpt and not continuing: _load_weights(src, model, optimizer)          # warm start from --ckpt_dir
-    log = RunLog(out/'log.txt', echo=True) if rank == 0 else None
-    train, valid, test = load_split(f, 'train'), load_split(f, 'valid'), load_split(f, 'test')
-    batch = min(f.batch_size, len(train))
-    spe = max(1, len(train) // batch)
-    cfg = TrainConfig(steps=f.epochs * spe, batch_size=batch, log_every=f.print_interval, ckpt_every=f.save_every_n_epochs * spe,
-                      precision=f.precision, seed=f.seed, device=f.device, progress=sys.stderr.isatty())
-    step_fn = PAIGStep()
-    end = EpochEnd(f, log, step_fn, valid, test, spe, out)
-    if rank == 0:
-        log.info("\n".join(['vidrepro paig run'] + [f"--{k}={v}" for k, v in f.to_dict().items()]))
-        for name, d in (('train', train), ('valid', valid), ('test', test)): log.info(_data_line(name, d))
-        if f.cell_type and f.cell_type != model.cfg.cell_type:
-            log.info(f"--cell_type={f.cell_type} ignored, as in the original: task {f.task} uses {model.cfg.cell_type}")
-        log.info(f"{'continuing ' + str(own_ckpt) if continuing else 'warm start from ' + str(src) if f.use_ckpt else 'new run'}: "
-                 f"{f.epochs} epochs x {spe} steps of {batch} sequences")
-        if not continuing and not f.debug and f.epochs > 0: end.validate(model.to(device), 0, 0)
-    fit(model, step_fn, train, optimizer, cfg, out, scheduler=paig_scheduler(optimizer, f.epochs or 1, spe, f.anneal_lr),
-        resume=True, callbacks=[end])
-    if rank: return None
-    short = evaluate_split(model, test, f.batch_size)
-    log.metrics(f"test - epoch={f.epochs}", short)
-    results = dict(flags=f.to_dict(), task=f.task, steps=f.epochs * spe, steps_per_epoch=spe, batch_size=batch,
-                   data=dict(train=train.source, valid=valid.source, test=test.source), valid=end.last_valid, test_short=short,
-                   train_minutes=round((time.time() - t0) / 60, 3))
-    return _test(model, f, log, out, t0, results)
+        raise CheckpointError(f"--use_ckpt: no checkpoint at {out/'ckpt.pt'} to continue from; drop --use_ckpt to start a "
+                              "new run, or pass --ckpt_dir=FOLDER holding ckpt.pt")
+    if not continuing and out.exists() and any(out.iterdir()) and not f.overwrite:
+        raise RunDirError(f"{out} already holds files. The original runner deletes an existing --save_dir without asking; "
+                          "here pass --overwrite to do that, or --use_ckpt=true to continue the run in it")
+    if f.use_ckpt and f.ckpt_dir and not continuing and not (Path(f.ckpt_dir)/'ckpt.pt').exists():
+        raise CheckpointError(f"no checkpoint at {Path(f.ckpt_dir)/'ckpt.pt'} to warm-start from (--ckpt_dir)")
+    train_run(PAIG_PAPER, f, out, resume=continuing, overwrite=f.overwrite and not continuing)
+    return json.loads((out/'results.json').read_text()) if is_main_process() else None
 
-# %% ../../nbs/53_papers.paig.ipynb 46
+def _test_mode(f: RunFlags, out: Path, t0: float) -> dict | None:
+    "`--test_mode`: evaluate `ckpt_dir`'s (or `save_dir`'s) checkpoint; nothing is trained."
+    if not is_main_process(): return None
+    src = Path(f.ckpt_dir or f.save_dir)/'ckpt.pt'
+    check_writable(out)
+    model = PhysicsNet(model_config(f))
+    _load_weights(src, model)
+    log = RunLog(out/'log.txt', echo=True)
+    log.info("\n".join(['vidrepro paig run'] + [f"--{k}={v}" for k, v in f.to_dict().items()]))
+    log.info(f"test mode: evaluating {src}")
+    old = json.loads((out/'results.json').read_text()) if (out/'results.json').exists() else {}
+    start = dict(flags=f.to_dict(), task=f.task) | old                  # a training run's record keeps its training flags
+    return extrapolation_test(model, f, out, log, t0, dict(start, tested_with=f.to_dict(), tested_checkpoint=str(src)))
+
+# %% ../../nbs/53_papers.paig.ipynb 55
 def generate_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     "Flags of `vidrepro paig generate` (also `vidrepro data generate`)."
     p = p or argparse.ArgumentParser(prog='vidrepro paig generate')
@@ -476,35 +562,42 @@ def generate_cli(a) -> list[Path]:
     for p in paths: print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB) and {p.with_suffix('.json').name}")
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 49
+# %% ../../nbs/53_papers.paig.ipynb 58
 def _run_cli(a, extra: list[str]):
-    res = run_physics(parse_flags(extra))
+    res = run_physics(parse_run_flags(extra))
     if res: print(json.dumps({k: res[k] for k in ('task', 'test', 'minutes')}, indent=2))
 
-def add_cli(sub):
+def add_paig_cli(sub):
     "Add `vidrepro paig {run,generate}`."
     paig = sub.add_parser('paig', help='Physics-as-Inverse-Graphics: the original runner and the data generator'
                           ).add_subparsers(dest='paig_cmd', required=True)
-    paig.add_parser('run', add_help=False, help="train / test PhysicsNet with run_physics.py's flags (--task=spring_color ...); "
-                    "--help lists them").set_defaults(func=_run_cli, takes_extra=True)
-    generate_parser(paig.add_parser('generate', help="write a task's .npz files in the original format")).set_defaults(func=generate_cli)
+    paig.add_parser('run', add_help=False, help="train / test PhysicsNet with run_physics.py's flags "
+                    "(--task=spring_color ...); --help lists them").set_defaults(func=_run_cli, takes_extra=True)
+    generate_parser(paig.add_parser('generate', help="write a task's .npz files in the original format")
+                    ).set_defaults(func=generate_cli)
 
-# %% ../../nbs/53_papers.paig.ipynb 52
-def _bench_paig(batch_size: int, extra: list[str]) -> dict:
+@patch
+def add_cli(self: PAIGPaper, sub): add_paig_cli(sub)
+
+# %% ../../nbs/53_papers.paig.ipynb 61
+@patch
+def bench(self: PAIGPaper, batch_size: int, argv: list[str]) -> dict:
     "Model, step, batch and optimiser for `vidrepro bench train --model paig` at the given run flags."
-    f = parse_flags(extra)
+    f = parse_run_flags(argv)
     cfg = task_config(f.task or 'spring_color')
-    defaults = dict(task=cfg.task, color=True, base_lr=cfg.base_lr, autoencoder_loss=cfg.autoencoder_loss, data_source='simulator')
-    f = parse_flags([f"--{k}={v}" for k, v in defaults.items()] + extra + [f'--batch_size={batch_size}', f'--datapoints={batch_size}'])
+    defaults = dict(task=cfg.task, color=True, base_lr=cfg.base_lr, autoencoder_loss=cfg.autoencoder_loss,
+                    data_source='simulator')
+    f = parse_run_flags([f"--{k}={v}" for k, v in defaults.items()] + argv + [f'--batch_size={batch_size}',
+                                                                              f'--datapoints={batch_size}'])
     seed_everything(f.seed)
     model = PhysicsNet(model_config(f))
-    return dict(model=model, step_fn=PAIGStep(), batch=load_split(f, 'train').get_batch(list(range(batch_size))),
+    return dict(model=model, step_fn=paig_step, batch=load_split(f, 'train').get_batch(list(range(batch_size))),
                 optimizer=make_optimizer(model, f))
 
-# %% ../../nbs/53_papers.paig.ipynb 55
-PRESETS = {
-    'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10, print_interval=100,
-                  save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
+# %% ../../nbs/53_papers.paig.ipynb 64
+PAIG_PRESETS = {
+    'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10,
+                  print_interval=100, save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
     'cpu': dict(epochs=40, batch_size=32, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
                 save_every_n_epochs=4, data_source='auto', log_sigma=math.log(2)),
     'smoke': dict(epochs=1, batch_size=4, datapoints=8, eval_datapoints=4, eval_every_n_epochs=1, print_interval=1,
@@ -516,58 +609,21 @@ PARAM_TOLERANCE = 0.1  # our criterion: a learned constant within 10% of the tru
 
 def pred_threshold(task: str) -> float: return PRED_THRESHOLDS.get(task, 3.0)
 
-def preset_flags(scale: str,  # smoke | cpu | paper
-                 task: str,  # the task to train
-                 save_dir,  # the run's folder
-                 seed: int = 0,  # model seed
-                 **overrides,  # any preset key, e.g. epochs=10
-                ) -> list[str]:
-    "The `vidrepro paig run` command line of a preset: the README's flags with the task's recommended rate and loss weight."
-    if scale not in PRESETS: raise ValueError(f"scale {scale!r} is not one of {', '.join(PRESETS)}")
-    p, cfg = {**PRESETS[scale], **overrides}, task_config(task)
-    return [f'--task={task}', '--model=PhysicsNet', f"--epochs={p['epochs'] or cfg.epochs}", f"--batch_size={p['batch_size']}",
-            f'--save_dir={save_dir}', f'--autoencoder_loss={cfg.autoencoder_loss}', f'--base_lr={cfg.base_lr}', '--anneal_lr=true',
-            '--color=true', f"--eval_every_n_epochs={p['eval_every_n_epochs']}", f"--print_interval={p['print_interval']}",
-            f"--save_every_n_epochs={p['save_every_n_epochs']}", '--debug=false', f"--datapoints={p['datapoints']}",
-            f"--eval_datapoints={p['eval_datapoints']}", f"--data_source={p['data_source']}", f'--seed={seed}',
-            f"--log_sigma={p['log_sigma']!r}"]
+def paig_preset(scale: str,  # smoke | cpu | paper
+                task: str,  # the task to train
+                seed: int = 0,  # model seed
+                **overrides,  # any preset key or RunFlags field, e.g. epochs=10
+               ) -> RunFlags:
+    "The run flags of a preset: the README's flags with the task's recommended rate and loss weight."
+    if scale not in PAIG_PRESETS: raise ValueError(f"scale {scale!r} is not one of {', '.join(PAIG_PRESETS)}")
+    p, cfg = {**PAIG_PRESETS[scale], **overrides}, task_config(task)
+    return RunFlags(task=task, epochs=p.pop('epochs') or cfg.epochs, autoencoder_loss=cfg.autoencoder_loss,
+                    base_lr=cfg.base_lr, anneal_lr=True, color=True, seed=seed, **p)
 
-# %% ../../nbs/53_papers.paig.ipynb 58
-_VOLATILE = ('use_ckpt', 'overwrite', 'ckpt_dir', 'test_mode', 'device', 'save_dir')  # not part of what a run computes
-
-def _same_run(a: dict, b: dict) -> list[str]:
-    "Flags whose values differ between two runs; a flag one run predates counts at its default."
-    default = RunFlags().to_dict()
-    return [k for k in set(a) | set(b) if k not in _VOLATILE and a.get(k, default.get(k)) != b.get(k, default.get(k))]
-
-def run_cached(argv: list[str],  # a `vidrepro paig run` command line
-               overwrite: bool = False,  # train again even if finished
-               resume: bool = True,  # continue an interrupted run from its checkpoint
-              ) -> dict:
-    "`run_physics(argv)`, unless its save_dir already holds the finished run; continue an interrupted one."
-    f = check_flags(parse_flags(argv)); out = Path(f.save_dir)
-    if (out/'results.json').exists() and not overwrite:
-        res = json.loads((out/'results.json').read_text())
-        diff = _same_run(res.get('flags', {}), f.to_dict())
-        if not diff: return res
-        raise RunDirError(f"{out} holds a finished run with other flags ({', '.join(sorted(diff))}); pass overwrite=True "
-                          "(--overwrite) to train it again, or use another folder")
-    continuing = resume and not overwrite and (out/'ckpt.pt').exists()
-    return run_physics(f.replace(use_ckpt=continuing, overwrite=not continuing))
-
-def load_trained(save_dir) -> tuple[PhysicsNet, RunFlags]:
-    "The trained model in `save_dir/ckpt.pt` and the flags of its run (from `results.json`)."
-    save_dir = Path(save_dir)
-    if not (save_dir/'results.json').exists(): raise FileNotFoundError(f"{save_dir}/results.json not found: the run has not finished")
-    f = RunFlags.from_dict(json.loads((save_dir/'results.json').read_text())['flags'])
-    model = PhysicsNet(model_config(f))
-    load_checkpoint(save_dir/'ckpt.pt', model, restore_rng=False)
-    return model.eval(), f
-
-# %% ../../nbs/53_papers.paig.ipynb 61
-def data_kind(sources) -> str:
+# %% ../../nbs/53_papers.paig.ipynb 67
+def data_kind(datasets) -> str:
     "Where a figure's frames came from, for its title: our simulator or the dataset files."
-    return "simulator data (vidrepro's generators)" if all('generated in memory' in s for s in sources) else 'data from the .npz files'
+    return "simulator data (vidrepro's generators)" if all(d.simulated for d in datasets) else 'data from the .npz files'
 
 def plot_predictions(models: dict, data: dict, out: Path, scale: str) -> Path:
     "`predictions.png` / `.gif`: per task, ground truth and rollout of the first long test sequence; extrapolated frames in red."
@@ -577,13 +633,15 @@ def plot_predictions(models: dict, data: dict, out: Path, scale: str) -> Path:
         r = example_rows(model, video)[0]
         rows[f"{task}\ntruth"], rows[f"{task}\nPAIG"] = r[1], r[0]
         horizon[task] = model.cfg.input_steps + model.cfg.pred_steps
-    fig = plot_rows(rows, title=f"long test sequences, {data_kind(d.source for d in data.values())} ({scale} scale); context frames grey, frames after "
-                                f"{min(horizon.values())} (red) extrapolate beyond the training horizon",
-                    n_context=next(iter(models.values())).cfg.input_steps, frame_size=0.55)
+    title = (f"long test sequences, {data_kind(data.values())} ({scale} scale); context frames grey, frames after "
+             f"{min(horizon.values())} (red) extrapolate beyond the training horizon")
+    fig = plot_rows(rows, title=title, n_context=next(iter(models.values())).cfg.input_steps, frame_size=0.55)
     for ax in fig.axes[:len(next(iter(rows.values())))]:
         if int(ax.get_title().split('=')[1]) > min(horizon.values()): ax.title.set_color('red')
-    fig.savefig(out/'predictions.png', dpi=100); plt.close(fig)
-    write_gif(out/'predictions.gif', torch.stack([torch.stack([rows[f'{t}\ntruth'], rows[f'{t}\nPAIG']]) for t in models]), fps=7)
+    fig.savefig(out/'predictions.png', dpi=100)
+    plt.close(fig)
+    pairs = torch.stack([torch.stack([rows[f'{t}\ntruth'], rows[f'{t}\nPAIG']]) for t in models])
+    write_gif(out/'predictions.gif', pairs, fps=7)
     return out/'predictions.png'
 
 def plot_templates(models: dict, out: Path) -> Path:
@@ -592,93 +650,105 @@ def plot_templates(models: dict, out: Path) -> Path:
     for ax, (task, model) in zip(axes[:, 0], models.items()):
         t = template_images(model)
         row = torch.cat([t['contents'], t['masks'].expand_as(t['contents'])])
-        img = np.concatenate([video_strip(row), video_strip(F.interpolate(t['background'][None], size=row.shape[-1])[None])], 1)
-        ax.imshow(img); ax.set_xticks([]); ax.set_yticks([])
+        background = F.interpolate(t['background'][None], size=row.shape[-1])[None]
+        ax.imshow(np.concatenate([video_strip(row), video_strip(background)], 1))
+        ax.set_xticks([])
+        ax.set_yticks([])
         ax.set_title(f"{task}: contents ({len(t['contents'])}), masks ({len(t['masks'])}), background", fontsize=9)
-    fig.tight_layout(); fig.savefig(out/'templates.png', dpi=110); plt.close(fig)
+    fig.tight_layout()
+    fig.savefig(out/'templates.png', dpi=110)
+    plt.close(fig)
     return out/'templates.png'
 
-def plot_training(results: dict, run_dirs: dict, out: Path) -> Path:
+def plot_training(runs: dict, out: Path) -> Path:
     "`training.png`: validation losses with the README thresholds, and learned spring constants against the true ones."
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
-    for task in results:
-        h = pd.read_csv(Path(run_dirs[task])/'history.csv')
+    for task, run in runs.items():
+        h = pd.read_csv(Path(run)/'history.csv')
+        truth = {r['name']: r['true'] for r in json.loads((Path(run)/'physical_params.json').read_text())['comparison']}
         for key, ls in (('eval_recons_loss', '-'), ('eval_pred_loss', '--')):
             axes[0].plot(h.epoch, h[key], ls, label=f"{task} {key[5:]}")
         for name in ('k', 'rest_length'):
             if name in h:
                 line, = axes[1].plot(h.epoch, h[name], label=f"{task} learned {name}")
-                true = {r['name']: r['true'] for r in results[task]['physical_params']['comparison']}[name]
-                axes[1].axhline(true, color=line.get_color(), ls=':', label=f"true {name} = {true:g}")
-    axes[0].axhline(RECONS_THRESHOLD, color='k', lw=0.8, label='recons threshold 1.5'); axes[0].axhline(3.0, color='grey', lw=0.8, label='pred threshold 3.0')
-    axes[0].set_yscale('log'); axes[0].set_xlabel('epoch'); axes[0].set_ylabel('validation loss'); axes[0].legend(fontsize=7)
+                axes[1].axhline(truth[name], color=line.get_color(), ls=':', label=f"true {name} = {truth[name]:g}")
+    axes[0].axhline(RECONS_THRESHOLD, color='k', lw=0.8, label='recons threshold 1.5')
+    axes[0].axhline(3.0, color='grey', lw=0.8, label='pred threshold 3.0')
+    axes[0].set_yscale('log')
+    axes[0].set(xlabel='epoch', ylabel='validation loss', title='validation losses')
     axes[1].set_ylim(0, axes[1].get_ylim()[1] * 1.08)   # keep a true value at the top of the range visible
-    axes[1].set_xlabel('epoch'); axes[1].set_ylabel('physical parameter'); axes[1].legend(fontsize=7)
-    fig.tight_layout(); fig.savefig(out/'training.png', dpi=110); plt.close(fig)
+    axes[1].set(xlabel='epoch', ylabel='physical parameter', title='learned constants')
+    for ax in axes:
+        ax.legend(fontsize=7)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    fig.tight_layout()
+    fig.savefig(out/'training.png', dpi=110)
+    plt.close(fig)
     return out/'training.png'
 
-# %% ../../nbs/53_papers.paig.ipynb 64
-def results_table(results: dict, baselines: dict, per_ball: dict) -> pd.DataFrame:
-    "One row per task: extrapolation-test losses, thresholds, balls found, the baselines' extrapolation losses, learned vs true constants."
+# %% ../../nbs/53_papers.paig.ipynb 69
+def results_table(results: dict) -> pd.DataFrame:
+    "One row per task: test losses, thresholds, balls found, the baselines' extrapolation losses, learned vs true constants."
     rows = []
     for task, r in results.items():
-        t = r['test']
+        run = json.loads((r.run_dirs['PAIG']/'results.json').read_text())
+        t, per_ball = run['test'], ball_recons_losses(r.models['PAIG'], r.test)
+        base = test_losses(r.table, r.models['PAIG'].cfg)
         row = dict(task=task, **t, recons_threshold=RECONS_THRESHOLD, pred_threshold=pred_threshold(task),
-                   objects_found=t['eval_recons_loss'] < RECONS_THRESHOLD, balls_found=balls_found(per_ball[task]),
-                   balls=len(per_ball[task]), **{f'recons_{c}': v for c, v in per_ball[task].items()},
+                   objects_found=t['eval_recons_loss'] < RECONS_THRESHOLD, balls_found=balls_found(per_ball),
+                   balls=len(per_ball), **{f'recons_{c}': v for c, v in per_ball.items()},
                    dynamics_learned=t['eval_pred_loss'] < pred_threshold(task),
-                   copy_last_extrap_loss=baselines[task]['copy last frame']['eval_extrap_loss'],
-                   blank_extrap_loss=baselines[task]['blank frame']['eval_extrap_loss'])
-        for p in r['physical_params']['comparison']:
+                   copy_last_extrap_loss=base.loc['copy last frame', 'eval_extrap_loss'],
+                   blank_extrap_loss=base.loc['blank frame', 'eval_extrap_loss'])
+        for p in run['physical_params']['comparison']:
             row.update({p['name']: p['learned'], f"true_{p['name']}": p['true'], f"{p['name']}_rel_error": p['relative_error']})
-        rows.append(dict(row, steps=r['steps'], train_minutes=r.get('train_minutes'), data=r['data']['train']))
+        done = json.loads((r.run_dirs['PAIG']/'done.json').read_text())
+        rows.append(dict(row, steps=run['steps'], train_minutes=done['minutes'], data=r.test.source,
+                         simulated=r.test.simulated, protocol=str(r.protocol)))
     return pd.DataFrame(rows)
 
-def paig_claims(table: pd.DataFrame, scale: str, protocol: str, out: Path) -> pd.DataFrame:
+def paig_claims(table: pd.DataFrame, scale: str) -> list:
     "Claim-vs-measured rows: the README's thresholds per task, the spring's constants, extrapolation against the baselines."
     rows = []
     for r in table.itertuples():
-        row = lambda *a, **k: claim(*a, data=r.data, scale=scale, protocol=protocol, **k)
+        row = lambda *a, **k: claim(*a, data=r.data, scale=scale, protocol=r.protocol, **k)
         rows += [row(f"{r.task}: the objects are discovered (eval_recons_loss below the README threshold)", '< 1.5 (README)',
                      f"{r.eval_recons_loss:.3g} ({r.balls_found} of {r.balls} balls found)", r.objects_found),
-                 row(f"{r.task}: the dynamics are learned (eval_pred_loss below the README threshold)", f"< {r.pred_threshold:g} (README)",
-                     f"{r.eval_pred_loss:.3g}", r.dynamics_learned),
-                 row(f"{r.task}: extrapolation beyond the training horizon beats copying the last input frame and a blank frame "
-                     "(eval_extrap_loss)", '§4.1 (qualitative)',
+                 row(f"{r.task}: the dynamics are learned (eval_pred_loss below the README threshold)",
+                     f"< {r.pred_threshold:g} (README)", f"{r.eval_pred_loss:.3g}", r.dynamics_learned),
+                 row(f"{r.task}: extrapolation beyond the training horizon beats copying the last input frame and a "
+                     "blank frame (eval_extrap_loss)", '§4.1 (qualitative)',
                      f"{r.eval_extrap_loss:.3g} vs copy {r.copy_last_extrap_loss:.3g}, blank {r.blank_extrap_loss:.3g}",
                      r.eval_extrap_loss < min(r.copy_last_extrap_loss, r.blank_extrap_loss))]
         for name in ('k', 'rest_length'):
-            if hasattr(r, f'{name}_rel_error') and not pd.isna(getattr(r, f'{name}_rel_error')):
-                err = getattr(r, f'{name}_rel_error')
-                rows.append(row(f"{r.task}: the learned {'spring constant k' if name == 'k' else 'rest length'} matches the data's "
-                                f"(within {PARAM_TOLERANCE:.0%}, our tolerance)", f"{getattr(r, 'true_' + name):g} (data)",
-                                f"{getattr(r, name):.3g} (relative error {err:.1%})", err < PARAM_TOLERANCE))
-    return write_claims(rows, out)
+            err = getattr(r, f'{name}_rel_error', np.nan)
+            if pd.isna(err): continue
+            what = 'spring constant k' if name == 'k' else 'rest length'
+            rows.append(row(f"{r.task}: the learned {what} matches the data's (within {PARAM_TOLERANCE:.0%}, our tolerance)",
+                            f"{getattr(r, 'true_' + name):g} (data)", f"{getattr(r, name):.3g} (relative error {err:.1%})",
+                            err < PARAM_TOLERANCE))
+    return rows
 
-# %% ../../nbs/53_papers.paig.ipynb 66
-def reproduce(scale: str | None = None, out_dir='results/paig', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
-    "PAIG on spring_color and bouncing_balls at `scale`: train, test with extrapolation, figures, claims into `out_dir`."
-    scale = scale or current_scale(); out = Path(out_dir)
-    prepare_run_dir(out, overwrite=overwrite, resume=resume)
-    t0, results, models, long, base = time.time(), {}, {}, {}, {}
-    for task in REPRODUCED:
-        print(f"-- PAIG {task} ({scale} scale)")
-        results[task] = run_cached(preset_flags(scale, task, out/'runs'/task), overwrite, resume)
-        models[task], f = load_trained(out/'runs'/task)
-        long[task] = load_split(f, 'test', long=True)
-        base[task] = {b: baseline_losses(long[task], models[task].cfg, b) for b in BASELINES}
-    table = results_table(results, base, {t: ball_recons_losses(models[t], long[t]) for t in models})
-    atomic_write_text(out/'results.csv', table.to_csv(index=False))
-    plot_predictions(models, long, out, scale); plot_templates(models, out); plot_training(results, {t: out/'runs'/t for t in results}, out)
-    n, cfg = len(next(iter(long.values()))), next(iter(models.values())).cfg
-    protocol = (f"extrapolation test: first {n} sequences of the long test split, {cfg.input_steps} input + {cfg.pred_steps} prediction + "
-                f"{cfg.extrap_steps} extrapolation frames; losses are per-frame sums of squared errors of [0, 1] pixels, averaged "
-                "over frames and sequences (log.txt's eval_*_loss)")
-    atomic_write_text(out/'protocol.txt', protocol + '\n')
-    atomic_write_text(out/'timing.json', json.dumps(dict(train_minutes={t: r.get('train_minutes') for t, r in results.items()},
-                                                          total_minutes=round((time.time() - t0) / 60, 2)), indent=2))
-    return paig_claims(table, scale, protocol, out)
+# %% ../../nbs/53_papers.paig.ipynb 71
+@patch
+def experiments(self: PAIGPaper, scale: str) -> list:
+    n = PAIG_PRESETS[scale]['eval_datapoints'] or 500
+    return [Experiment(task, [Run('PAIG', paig_preset(scale, task))], n_sequences=n, samples=1,
+                       baselines=('copy last frame', 'blank frame'), batch_size=100) for task in REPRODUCED]
 
-register(Paper('paig', 'Physics-as-Inverse-Graphics: Unsupervised Physical Parameter Estimation from Video (Jaques, Burke & Hospedales, ICLR 2020)',
-               lambda scale, out, overwrite, resume: reproduce(scale, out, overwrite, resume),
-               add_cli=add_cli, bench_models={'paig': _bench_paig}))
+@patch
+def protocol(self: PAIGPaper, exp: Experiment, test, scale: str) -> Protocol:
+    return paig_protocol(model_config(exp.runs[0].flags), test, exp.n_sequences, scale)
+
+@patch
+def claims(self: PAIGPaper, results: dict, scale: str) -> list: return paig_claims(results_table(results), scale)
+
+@patch
+def figures(self: PAIGPaper, results: dict, out: Path, scale: str):
+    atomic_write_text(out/'results.csv', results_table(results).to_csv(index=False))
+    models = {task: r.models['PAIG'] for task, r in results.items()}
+    plot_predictions(models, {task: r.test for task, r in results.items()}, out, scale)
+    plot_templates(models, out)
+    plot_training({task: r.run_dirs['PAIG'] for task, r in results.items()}, out)
+
+register(PAIG_PAPER)

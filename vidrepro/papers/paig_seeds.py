@@ -11,14 +11,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..core import atomic_write_text, current_scale, prepare_run_dir
-from .core import Paper, claim, register, write_claims
-from .paig import (PARAM_TOLERANCE, RECONS_THRESHOLD, ball_recons_losses, balls_found, load_split, load_trained,
-                                  pred_threshold, preset_flags, run_cached)
+from fastcore.basics import patch
+
+from ..core import atomic_write_text, current_scale
+from .core import Experiment, Run, claim, register, reproduce_paper
+from .paig import (PARAM_TOLERANCE, RECONS_THRESHOLD, PAIGPaper, ball_recons_losses, balls_found,
+                                  paig_preset, pred_threshold)
 
 # %% auto 0
-__all__ = ['OUTCOMES', 'GROUP', 'COLOURS', 'WINDOWS', 'PRESETS', 'outcome', 'seed_row', 'success_rates', 'plot_seed_losses',
-           'plot_seed_params', 'seed_claims', 'seed_study', 'reproduce']
+__all__ = ['OUTCOMES', 'GROUP', 'COLOURS', 'WINDOWS', 'SEED_STUDY_PRESETS', 'outcome', 'seed_row', 'success_rates',
+           'plot_seed_losses', 'plot_seed_params', 'seed_claims', 'PAIGSeedStudy', 'seed_table']
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 7
 OUTCOMES = ('success', 'dynamics not learned', 'objects not discovered')
@@ -120,7 +122,7 @@ def _setting_claims(rates: pd.DataFrame, row) -> list:
                        all(b.mean_recons_loss < a.mean_recons_loss for a, b in pairs)))
     return out
 
-def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str, out: Path) -> pd.DataFrame:
+def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str) -> pd.DataFrame:
     "Claim-vs-measured rows for the seed study."
     data = '; '.join(dict.fromkeys(table.data))
     proto = (f"{len(table)} runs: seeds {sorted(set(table.seed))} per task and setting, same data and hyper-parameters; verdicts on the "
@@ -151,55 +153,61 @@ def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str, out: Path)
     rows.append(row(f"when a spring run succeeds, the learned k is within {PARAM_TOLERANCE:.0%} of the true value", 'learns k (in words)',
                     f"relative errors {', '.join(f'{e:.1%}' for e in ok.k_rel_error)}" if len(ok) else 'no successful spring run',
                     bool((ok.k_rel_error < PARAM_TOLERANCE).all()) if len(ok) else None))
-    return write_claims(rows, out)
+    return pd.DataFrame(rows)
 
 # %% ../../nbs/54_papers.paig_seeds.ipynb 19
-PRESETS = {
+SEED_STUDY_PRESETS = {
     'paper': dict(tasks=('bouncing_balls', 'spring_color', '3bp_color'), seeds=tuple(range(10)), overrides={},
                   settings={'log_sigma=0': WINDOWS['log_sigma=0']}),
     'cpu': dict(tasks=('spring_color',), seeds=(0, 1, 2), overrides=dict(epochs=4), settings=WINDOWS),
     'smoke': dict(tasks=('spring_color',), seeds=(0, 1), overrides={}, settings=WINDOWS),
 }
 
-def seed_study(tasks: tuple | None = None,  # PAIG tasks; default the scale's
-               seeds: tuple | None = None,  # model seeds; default the scale's
-               settings: dict | None = None,  # name -> preset overrides, e.g. {'log_sigma=0': dict(log_sigma=0.0)}; default the scale's
-               scale: str | None = None,  # smoke | cpu | paper (the run preset)
-               out_dir='results/paig_seeds',  # where the runs, table, plots and claims go
-               overwrite: bool = False,  # retrain every run
-               resume: bool = True,  # continue interrupted runs; finished ones are read back
-              ) -> pd.DataFrame:
-    "Train every task with every setting and seed, judge each run by the README's thresholds; write table, rates, plots and claims."
-    scale = scale or current_scale(); out = Path(out_dir); p = PRESETS[scale]
-    tasks, seeds = tuple(tasks or p['tasks']), tuple(seeds if seeds is not None else p['seeds'])
-    settings = settings or p['settings']
-    prepare_run_dir(out, overwrite=overwrite, resume=resume)
-    t0, rows = time.time(), []
-    for task in tasks:
-        for name, flags in settings.items():
-            for seed in seeds:
-                print(f"-- PAIG {task}, {name}, seed {seed} ({scale} scale)")
-                run = out/'runs'/task/name/f'seed{seed}'
-                res = run_cached(preset_flags(scale, task, run, seed=seed, **{**p['overrides'], **flags}), overwrite, resume)
-                model, f = load_trained(run)
-                per_ball = ball_recons_losses(model, load_split(f, 'test', long=True)) if f.color else None
-                rows.append(seed_row(task, seed, res, per_ball, name))
-    table = pd.DataFrame(rows)
-    rates = success_rates(table)
+class PAIGSeedStudy(PAIGPaper):
+    "The seed study as a reproduction: PAIG's runs, one experiment per task and setting, one run per seed."
+    name, benchmarked = 'paig_seeds', False
+    title = 'PAIG reproducibility: success rate over seeds and the learned parameters (after Jaques et al., ICLR 2020)'
+
+    def __init__(self, tasks: tuple | None = None,  # PAIG tasks; default the scale's
+                 seeds: tuple | None = None,  # model seeds; default the scale's
+                 settings: dict | None = None):  # name -> preset overrides; default the scale's
+        self.tasks, self.seeds, self.settings = tasks, seeds, settings
+
+    def experiments(self, scale: str) -> list:
+        p = SEED_STUDY_PRESETS[scale]
+        n = paig_preset(scale, 'spring_color').eval_datapoints or 500
+        return [Experiment(f"{task}/{name}", [Run(f"seed{seed}", paig_preset(scale, task, seed=seed, **{**p['overrides'], **flags}))
+                                              for seed in (self.seeds if self.seeds is not None else p['seeds'])],
+                           n_sequences=n, baselines=(), batch_size=100)
+                for task in (self.tasks or p['tasks']) for name, flags in (self.settings or p['settings']).items()]
+
+    def add_cli(self, sub): "The seed study has no command of its own: `vidrepro reproduce --paper paig_seeds`."
+
+def seed_table(results: dict) -> pd.DataFrame:
+    "One row per run of the study: its verdict, losses, balls found and learned constants."
+    rows = []
+    for name, r in results.items():
+        task, setting = name.split('/')
+        for run, model in r.models.items():
+            res = json.loads((r.run_dirs[run]/'results.json').read_text())
+            res['train_minutes'] = json.loads((r.run_dirs[run]/'done.json').read_text())['minutes']
+            per_ball = ball_recons_losses(model, r.test) if model.cfg.color else None
+            rows.append(dict(seed_row(task, int(run[4:]), res, per_ball, setting), data=r.test.source, simulated=r.test.simulated))
+    return pd.DataFrame(rows)
+
+@patch
+def claims(self: PAIGSeedStudy, results: dict, scale: str) -> list:
+    table = seed_table(results)
+    return seed_claims(table, success_rates(table), scale).to_dict('records')
+
+@patch
+def figures(self: PAIGSeedStudy, results: dict, out: Path, scale: str):
+    table = seed_table(results)
     atomic_write_text(out/'seeds.csv', table.to_csv(index=False))
-    atomic_write_text(out/'success_rates.csv', rates.to_csv(index=False))
-    kind = 'generated in memory' if table.data.str.contains('generated in memory').all() else 'from .npz files (see seeds.csv)'
-    title = f"PAIG, {scale} scale, {len(seeds)} seeds per task and setting; data {kind}"
-    plot_seed_losses(table, out, title); plot_seed_params(table, out, title)
-    seed_claims(table, rates, scale, out)
-    atomic_write_text(out/'timing.json', json.dumps(dict(total_minutes=round((time.time() - t0) / 60, 2),
-                                                          train_minutes=float(table.train_minutes.sum())), indent=2))
-    return table
+    atomic_write_text(out/'success_rates.csv', success_rates(table).to_csv(index=False))
+    kind = 'simulated by our generators' if table.simulated.all() else 'from .npz files (see seeds.csv)'
+    title = f"PAIG, {scale} scale, {table.groupby(GROUP).seed.nunique().max()} seeds per task and setting; data {kind}"
+    plot_seed_losses(table, out, title)
+    plot_seed_params(table, out, title)
 
-def reproduce(scale: str | None = None, out_dir='results/paig_seeds', overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
-    "The seed study at `scale` with its default tasks, settings and seeds; return the claims."
-    seed_study(scale=scale, out_dir=out_dir, overwrite=overwrite, resume=resume)
-    return pd.read_csv(Path(out_dir)/'claims.csv')
-
-register(Paper('paig_seeds', 'PAIG reproducibility: success rate over seeds and the learned parameters (after Jaques et al., ICLR 2020)',
-               lambda scale, out, overwrite, resume: reproduce(scale, out, overwrite, resume)))
+register(PAIGSeedStudy())
