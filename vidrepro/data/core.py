@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10_data.core.ipynb 3
 from __future__ import annotations
-import dataclasses, hashlib, os, shutil, tarfile, tempfile, urllib.error, urllib.request, zipfile
+import dataclasses, hashlib, os, shutil, tarfile, tempfile, time, urllib.error, urllib.request, zipfile
 from pathlib import Path
 
 import torch
@@ -14,8 +14,9 @@ from ..core import atomic_path, check_writable
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['DOWNLOADS', 'collate_videos', 'VideoDataset', 'FrameWindow', 'data_root', 'DownloadSpec', 'DatasetMissingError',
-           'DownloadError', 'fetch_url', 'extract_archive', 'is_downloaded', 'download']
+__all__ = ['DOWNLOADS', 'collate_videos', 'split_batch', 'VideoDataset', 'FrameWindow', 'bench_dataset', 'data_root',
+           'resolve_root', 'DownloadSpec', 'DatasetMissingError', 'DownloadError', 'fetch_url', 'extract_archive',
+           'is_downloaded', 'download']
 
 # %% ../../nbs/10_data.core.ipynb 6
 def collate_videos(items: list[dict] | dict) -> dict:
@@ -33,25 +34,38 @@ def collate_videos(items: list[dict] | dict) -> dict:
     if 'video' in batch: check_video(batch['video'], 'batch["video"]')
     return batch
 
-# %% ../../nbs/10_data.core.ipynb 7
+# %% ../../nbs/10_data.core.ipynb 8
+def split_batch(batch: dict) -> list[dict]:
+    "The items of `batch`: every tensor split along its first dimension, every list by position."
+    sizes = {len(v) for v in batch.values()}
+    if len(sizes) != 1: raise ValueError(f"cannot split a batch whose entries have different lengths {sorted(sizes)}")
+    return [{k: v[i] for k, v in batch.items()} for i in range(sizes.pop())]
+
+# %% ../../nbs/10_data.core.ipynb 10
 class VideoDataset(torch.utils.data.Dataset):
     "Base class: items are dicts with `'video'` `[T, C, H, W]` float32 in [0, 1] and optionally `'actions'` `[T, A]`."
     source: str = 'unspecified source'  # a human sentence printed with every result
-    simulated: bool = False  # True for embedded simulators (no download)
+    simulated: bool  # True if vidrepro's simulators or generators made the data; every dataset sets it
 
     def __len__(self): raise NotImplementedError(f"{type(self).__name__} must define __len__")
-    def __getitem__(self, i): raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __getitem__(self, i):
+        if type(self).get_batch is VideoDataset.get_batch:
+            raise NotImplementedError(f"{type(self).__name__} must define __getitem__ or get_batch")
+        return split_batch(self.get_batch([i]))[0]
 
     def get_batch(self, indices) -> dict:
         "The items at `indices` as one batch; subclasses may override this with a vectorised version."
         return collate_videos([self[int(i)] for i in indices])
 
-    def __getitems__(self, indices): return self.get_batch(indices)
+    def __getitems__(self, indices) -> list[dict]:
+        "The items at `indices`, fetched as one batch (torch's `DataLoader` calls this)."
+        return split_batch(self.get_batch(indices))
 
     def __repr__(self):
         return f"{type(self).__name__}({len(self)} items, {'simulated' if self.simulated else 'real'}: {self.source})"
 
-# %% ../../nbs/10_data.core.ipynb 13
+# %% ../../nbs/10_data.core.ipynb 18
 class FrameWindow(VideoDataset):
     "Frames `start .. start + n` of every item of `dataset` (every per-frame tensor is cut, actions included)."
     def __init__(self, dataset,  # any dataset of dicts with 'video' [T, C, H, W]
@@ -73,13 +87,36 @@ class FrameWindow(VideoDataset):
         get = getattr(self.dataset, 'get_batch', None)
         return self._cut(get(indices) if get else collate_videos([self.dataset[i] for i in indices]), 1)
 
-# %% ../../nbs/10_data.core.ipynb 16
+# %% ../../nbs/10_data.core.ipynb 21
+def bench_dataset(dataset,  # any dataset with `len` and `get_batch` (e.g. a `VideoDataset`)
+                  batch_size: int = 100,  # sequences per batch
+                  seconds: float = 3.0,  # how long to measure
+                 ) -> dict:
+    "Sequences and frames per second that `dataset.get_batch` delivers (after one warm-up batch), and the batch shape."
+    n = len(dataset)
+    if not 0 < batch_size <= n: raise ValueError(f"batch_size={batch_size} must be in 1..{n} (the dataset's length)")
+    batch = lambda k: [(k * batch_size + j) % n for j in range(batch_size)]
+    shape = tuple(dataset.get_batch(batch(0))['video'].shape)
+    k, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds or k == 0:
+        dataset.get_batch(batch(k + 1)); k += 1
+    return dict(sequences_per_second=k * batch_size / elapsed, frames_per_second=k * batch_size * shape[1] / elapsed,
+                seconds_per_batch=elapsed / k, batches=k, batch_shape=shape, threads=torch.get_num_threads(),
+                simulated=getattr(dataset, 'simulated', None), source=getattr(dataset, 'source', type(dataset).__name__))
+
+# %% ../../nbs/10_data.core.ipynb 24
 def data_root() -> Path:
     "The folder datasets live in: `$VIDREPRO_DATA`, else `./data`, else `../data` if only that exists (notebooks in `nbs/`)."
     if os.environ.get('VIDREPRO_DATA'): return Path(os.environ['VIDREPRO_DATA'])
     return Path('../data') if Path('../data').is_dir() and not Path('data').is_dir() else Path('data')
 
-# %% ../../nbs/10_data.core.ipynb 19
+# %% ../../nbs/10_data.core.ipynb 27
+def resolve_root(root=None,  # a folder the user named, or None / '' for the default
+                ) -> tuple[Path, bool]:
+    "The folder to look for data in, and whether the user named it: `(Path(root), True)` or `(data_root(), False)`."
+    return (Path(root), True) if root not in (None, '') else (data_root(), False)
+
+# %% ../../nbs/10_data.core.ipynb 30
 @dataclasses.dataclass(frozen=True)
 class DownloadSpec:
     "One downloadable dataset: its URLs, target subfolder, checksums and how to unpack it."
@@ -95,7 +132,7 @@ class DownloadSpec:
     def __post_init__(self):
         if not self.command: object.__setattr__(self, 'command', f'vidrepro data download {self.name}')
 
-# %% ../../nbs/10_data.core.ipynb 20
+# %% ../../nbs/10_data.core.ipynb 31
 _MNIST = 'https://ossci-datasets.s3.amazonaws.com/mnist/'
 _MNIST_FILES = {'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
                 'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
@@ -114,18 +151,22 @@ DOWNLOADS = {s.name: s for s in [
                  ready=('phys101/scenarios/ramp',), extract=True, command='bash download_extract_phys101.sh'),
 ]}
 
-# %% ../../nbs/10_data.core.ipynb 22
+# %% ../../nbs/10_data.core.ipynb 33
 class DatasetMissingError(FileNotFoundError):
     "A dataset's files are not where a loader looked; the message says how to get them."
     def __init__(self, name: str,  # registry name, e.g. 'bair'
                  folder,  # where the loader looked
-                 what: str = ''):  # what was missing, if more specific than the dataset
-        self.name, self.folder = name, Path(folder)
-        cmd = DOWNLOADS[name].command if name in DOWNLOADS else f'vidrepro data download {name}'
-        super().__init__(f"{what or name} not found in {self.folder}; get it with `{cmd}` "
-                         f"(or set $VIDREPRO_DATA to the folder that holds {name}/)")
+                 what: str = '',  # what was missing, if more specific than the dataset
+                 looked=(),  # the paths (or patterns) looked for
+                 command: str = '',  # the command that gets the data (default: the registry's)
+                 hint: str = ''):  # a last sentence: another way out
+        self.name, self.folder, self.looked = name, Path(folder), tuple(str(p) for p in looked)
+        cmd = command or (DOWNLOADS[name].command if name in DOWNLOADS else f'vidrepro data download {name}')
+        paths = f" (looked for {', '.join(self.looked)})" if self.looked else ''
+        super().__init__(f"{what or name} not found in {self.folder}{paths}; get it with `{cmd}` "
+                         f"(or set $VIDREPRO_DATA to the folder that holds {name}/)" + (f"; {hint}" if hint else ''))
 
-# %% ../../nbs/10_data.core.ipynb 25
+# %% ../../nbs/10_data.core.ipynb 36
 class DownloadError(RuntimeError): "A file could not be fetched, was damaged, or could not be unpacked."
 
 def _chunks(url, dest, timeout, size=1 << 20):
@@ -142,7 +183,7 @@ def _chunks(url, dest, timeout, size=1 << 20):
         raise DownloadError(f"could not reach {url} ({getattr(e, 'reason', e)}); "
                             f"this machine may have no internet: {by_hand}") from e
 
-# %% ../../nbs/10_data.core.ipynb 26
+# %% ../../nbs/10_data.core.ipynb 37
 def fetch_url(url: str,  # what to download
               dest,  # the file to write
               md5: str | None = None,  # expected checksum, if published
@@ -156,7 +197,7 @@ def fetch_url(url: str,  # what to download
             raise DownloadError(f"{url} arrived damaged (md5 {h.hexdigest()}, expected {md5}); run the download again")
     return Path(dest)
 
-# %% ../../nbs/10_data.core.ipynb 30
+# %% ../../nbs/10_data.core.ipynb 41
 def extract_archive(archive,  # a .zip, .tar, .tar.gz or .tgz file
                     dest,  # folder to unpack into
                    ) -> Path:
@@ -177,7 +218,7 @@ def extract_archive(archive,  # a .zip, .tar, .tar.gz or .tgz file
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
-# %% ../../nbs/10_data.core.ipynb 33
+# %% ../../nbs/10_data.core.ipynb 44
 def _spec(name: str) -> DownloadSpec:
     if name not in DOWNLOADS:
         raise KeyError(f"no dataset called {name!r} to download; known: {', '.join(sorted(DOWNLOADS))}")
@@ -188,7 +229,7 @@ def is_downloaded(name: str, root=None) -> bool:
     spec = _spec(name)
     return all((Path(root or data_root())/spec.target/p).exists() for p in spec.ready)
 
-# %% ../../nbs/10_data.core.ipynb 34
+# %% ../../nbs/10_data.core.ipynb 45
 def _md5(path, size=1 << 20) -> str:
     h = hashlib.md5()
     with open(path, 'rb') as f:

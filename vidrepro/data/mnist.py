@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_data.mnist.ipynb 3
 from __future__ import annotations
-import gzip, struct, time
+import gzip, struct
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +13,11 @@ import torch.nn.functional as F
 
 from fastcore.basics import patch
 
-from .core import VideoDataset, data_root
+from .core import DOWNLOADS, DatasetMissingError, VideoDataset, resolve_root
 
 # %% auto 0
-__all__ = ['IdxFormatError', 'read_idx', 'load_digits_28', 'resize_digits', 'digit_path', 'digit_paths', 'paste_digits',
-           'StochasticMovingMNIST', 'bench_data']
+__all__ = ['IdxFormatError', 'read_idx', 'mnist_image_files', 'load_digits_28', 'resize_digits', 'digit_path', 'digit_paths',
+           'paste_digits', 'StochasticMovingMNIST']
 
 # %% ../../nbs/11_data.mnist.ipynb 6
 _IDX_TYPES = {0x08: '>u1', 0x09: '>i1', 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 0x0E: '>f8'}
@@ -57,23 +57,35 @@ def _sklearn_digits_28() -> np.ndarray:
     return (F.pad(x, (4, 4, 4, 4)) * 255).round().to(torch.uint8)[:, 0].numpy()
 
 # %% ../../nbs/11_data.mnist.ipynb 13
-def load_digits_28(root=None,  # data root holding `mnist/` (default `data_root()`)
+def mnist_image_files(root,  # a data root
+                      train: bool = True,  # training or test images
+                     ) -> list[Path]:
+    "Where a split's MNIST images may be under `root`, in the order looked at: `mnist/`, then torchvision's `MNIST/raw/`."
+    stem = 'train' if train else 't10k'
+    return [Path(root)/sub/f'{stem}-images-idx3-ubyte{ext}' for sub in ('mnist', 'MNIST/raw') for ext in ('', '.gz')]
+
+def load_digits_28(root=None,  # data root holding `mnist/` or `MNIST/raw/`; None: `data_root()`, else scikit-learn's
                    train: bool = True,  # training or test digits
                   ) -> tuple[np.ndarray, str]:
-    "Digits as uint8 `[N, 28, 28]` and a sentence naming their source: real MNIST if present, else scikit-learn's."
-    folder, stem = Path(root or data_root())/'mnist', 'train' if train else 't10k'
-    split = 'train' if train else 'test'
-    for f in (folder/f'{stem}-images-idx3-ubyte', folder/f'{stem}-images-idx3-ubyte.gz'):
+    "Digits as uint8 `[N, 28, 28]` and a sentence naming their source: MNIST if present, else (no root named) scikit-learn's."
+    folder, named = resolve_root(root)
+    split, looked = 'train' if train else 'test', mnist_image_files(folder, train)
+    for f in looked:
         if not f.exists(): continue
         x = read_idx(f)
         if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
             raise ValueError(f"{f} holds {x.dtype} {x.shape}, not MNIST images uint8 [N, 28, 28]")
         return x, f"MNIST {split} digits ({len(x)} from {f})"
+    if named:
+        raise DatasetMissingError('mnist', folder, f"MNIST {split} images", looked=looked,
+                                  command=f"{DOWNLOADS['mnist'].command} --root {folder}",
+                                  hint="or name no root to use the default data folder (scikit-learn's digits without MNIST)")
     x = _sklearn_digits_28()
     x = x[:_SKLEARN_TRAIN] if train else x[_SKLEARN_TRAIN:]
-    return x, f"scikit-learn's handwritten digits, 8x8 upscaled to 28 px ({split}: {len(x)} of 1797; no MNIST in {folder})"
+    return x, (f"scikit-learn's handwritten digits, 8x8 upscaled to 28 px ({split}: {len(x)} of 1797; "
+               f"no MNIST in {folder}/mnist or {folder}/MNIST/raw)")
 
-# %% ../../nbs/11_data.mnist.ipynb 18
+# %% ../../nbs/11_data.mnist.ipynb 21
 def resize_digits(digits: np.ndarray,  # uint8 [N, 28, 28]
                   size: int = 32,  # output size in pixels
                  ) -> np.ndarray:
@@ -82,7 +94,7 @@ def resize_digits(digits: np.ndarray,  # uint8 [N, 28, 28]
     x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
     return x.round().clamp(0, 255).to(torch.uint8)[:, 0].numpy()
 
-# %% ../../nbs/11_data.mnist.ipynb 22
+# %% ../../nbs/11_data.mnist.ipynb 25
 def _draw_bounds(num_digits: int, seq_len: int, n_images: int, room: int):
     "Low / high (exclusive) bounds of every random number an item needs, in the order they are unpacked."
     D, T = num_digits, seq_len
@@ -99,7 +111,7 @@ def _unpack_draws(x: np.ndarray, D: int, T: int) -> dict:
     return dict(digit=digit, pos=pos.reshape(*lead, D, 2), vel=vel.reshape(*lead, D, 2),
                 speed=speed.reshape(*lead, D, T, 2), other=other.reshape(*lead, D, T, 2))
 
-# %% ../../nbs/11_data.mnist.ipynb 25
+# %% ../../nbs/11_data.mnist.ipynb 28
 def _wall(p, v, w, room, speed, other, deterministic):
     "Check one axis: position `p`, its velocity `v`, the other axis' velocity `w`; return them after a bounce."
     if p < 0: return 0, (-v if deterministic else speed), (w if deterministic else other)
@@ -123,7 +135,7 @@ def digit_path(pos,  # start corner (y, x)
         y, x = y + dy, x + dx
     return ps, vs
 
-# %% ../../nbs/11_data.mnist.ipynb 27
+# %% ../../nbs/11_data.mnist.ipynb 30
 def digit_paths(pos,  # [..., 2] start corners
                 vel,  # [..., 2] start velocities
                 speed,  # [..., T, 2] bounce speeds
@@ -150,7 +162,7 @@ def digit_paths(pos,  # [..., 2] start corners
         pos = pos + vel
     return ps, vs
 
-# %% ../../nbs/11_data.mnist.ipynb 29
+# %% ../../nbs/11_data.mnist.ipynb 32
 def paste_digits(patches: torch.Tensor,  # float [B, D, S, S] digit images
                  corners: np.ndarray,  # int [B, D, T, 2] top-left (y, x), inside the canvas
                  image_size: int,  # canvas size H = W
@@ -166,7 +178,7 @@ def paste_digits(patches: torch.Tensor,  # float [B, D, S, S] digit images
     canvas = torch.zeros(B * T * H * H).index_add_(0, idx.reshape(-1), vals.reshape(-1))
     return canvas.view(B, T, 1, H, H).clamp_(max=1)
 
-# %% ../../nbs/11_data.mnist.ipynb 32
+# %% ../../nbs/11_data.mnist.ipynb 35
 class StochasticMovingMNIST(VideoDataset):
     "SM-MNIST as in SVG: digits bounce in a square; a wall hit draws a new random velocity (or reflects)."
     simulated, digit_size, channels = True, 32, 1
@@ -178,7 +190,7 @@ class StochasticMovingMNIST(VideoDataset):
                  train: bool = True,  # training or test digits (and a different random stream)
                  length: int | None = None,  # nominal epoch length; default 60000 (train) / 10000 (test), as MNIST
                  seed: int = 0,  # item `i` is a function of (seed, train, i) only
-                 root=None,  # data root holding `mnist/` (default `data_root()`)
+                 root=None,  # data root holding MNIST (see `load_digits_28`); None: the default folder
                  digits: np.ndarray | None = None,  # uint8 [N, 28, 28] digits to use instead of loading them
                 ):
         if image_size <= self.digit_size: raise ValueError(f"image_size={image_size} must exceed the digit size {self.digit_size}")
@@ -196,7 +208,7 @@ class StochasticMovingMNIST(VideoDataset):
 
     def __len__(self): return self.length
 
-# %% ../../nbs/11_data.mnist.ipynb 34
+# %% ../../nbs/11_data.mnist.ipynb 37
 @patch
 def _draws(self: StochasticMovingMNIST, indices) -> dict:
     "The random numbers of items `indices`, stacked: digit ids, start corners and velocities, bounce candidates."
@@ -207,7 +219,7 @@ def _draws(self: StochasticMovingMNIST, indices) -> dict:
         rows.append(np.random.default_rng([self.seed, int(self.train), i]).integers(self._lo, self._hi))
     return _unpack_draws(np.stack(rows), self.num_digits, self.seq_len)
 
-# %% ../../nbs/11_data.mnist.ipynb 36
+# %% ../../nbs/11_data.mnist.ipynb 39
 @patch
 def __getitem__(self: StochasticMovingMNIST, i: int) -> dict:
     d = {k: v[0] for k, v in self._draws([i]).items()}
@@ -218,7 +230,7 @@ def __getitem__(self: StochasticMovingMNIST, i: int) -> dict:
         for t, (y, x) in enumerate(corners): video[t, 0, y:y+S, x:x+S] += self.digits[d['digit'][n]]
     return {'video': video.clamp_(max=1)}
 
-# %% ../../nbs/11_data.mnist.ipynb 38
+# %% ../../nbs/11_data.mnist.ipynb 41
 @patch
 def trajectories(self: StochasticMovingMNIST, indices) -> tuple[np.ndarray, np.ndarray]:
     "Top-left corners and velocities `[B, D, T, 2]` (y, x) of the digits in items `indices`."
@@ -231,22 +243,3 @@ def get_batch(self: StochasticMovingMNIST, indices) -> dict:
     d = self._draws(indices)
     corners, _ = digit_paths(d['pos'], d['vel'], d['speed'], d['other'], self.room, self.deterministic)
     return {'video': paste_digits(self.digits[torch.from_numpy(d['digit'])], corners, self.image_size)}
-
-# %% ../../nbs/11_data.mnist.ipynb 54
-def bench_data(batch_size: int = 100,  # sequences per batch
-               seq_len: int = 20,  # frames per sequence
-               num_digits: int = 2,  # digits per sequence
-               image_size: int = 64,  # canvas size
-               seconds: float = 3.0,  # how long to measure
-               root=None,  # data root holding `mnist/`
-              ) -> dict:
-    "Sequences per second that `StochasticMovingMNIST.get_batch` generates (after one warm-up batch)."
-    ds = StochasticMovingMNIST(num_digits, seq_len, image_size, root=root)
-    ds.get_batch(range(batch_size))
-    n, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        first = n * batch_size % (len(ds) - batch_size + 1)
-        ds.get_batch(range(first, first + batch_size)); n += 1
-    return dict(sequences_per_second=n * batch_size / elapsed, batches=n, seconds=elapsed, batch_size=batch_size,
-                seq_len=seq_len, num_digits=num_digits, image_size=image_size, threads=torch.get_num_threads(),
-                source=ds.source)
