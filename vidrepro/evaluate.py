@@ -15,12 +15,13 @@ import torch
 
 from .core import atomic_path
 from .data.core import collate_videos
-from .metrics import LOWER_IS_BETTER, METRIC_NAMES, Protocol, curve_table, long_table, mse, psnr, select_samples, ssim
+from .metrics import (METRIC_BOUNDS, METRIC_NAMES, Protocol, _mean_ci, curve_table, long_table, mse, pick_samples,
+                               psnr, sse, ssim)
 from .video import check_video
 
 # %% auto 0
-__all__ = ['METRIC_FNS', 'PSNR_CAP_DB', 'copy_last_frame', 'score_samples', 'evaluate', 'weights_fingerprint', 'report',
-           'plot_curves']
+__all__ = ['METRIC_FNS', 'PSNR_CAP_DB', 'copy_last_frame', 'blank_frame', 'score_samples', 'protocol_metric_kwargs', 'evaluate',
+           'weights_fingerprint', 'report', 'segment_means', 'add_caption', 'plot_curves']
 
 # %% ../nbs/40_evaluate.ipynb 6
 def copy_last_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
@@ -32,28 +33,56 @@ def copy_last_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
     return last[:, None, None].expand(-1, samples, horizon, *last.shape[1:])
 
 # %% ../nbs/40_evaluate.ipynb 9
-METRIC_FNS = {'ssim': ssim, 'psnr': psnr, 'mse': mse}
+def blank_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
+                horizon: int,  # frames to predict
+                samples: int = 1,  # futures per sequence (all identical)
+                low: float = 0.0,  # the value of every pixel: the value range's low end (black)
+                **kwargs) -> torch.Tensor:
+    "The blank-frame baseline: `[B, samples, horizon, C, H, W]`, every pixel `low`."
+    context = check_video(context, 'context')
+    return context.new_full((len(context), samples, horizon, *context.shape[2:]), low)
+
+# %% ../nbs/40_evaluate.ipynb 12
+METRIC_FNS = {'ssim': ssim, 'psnr': psnr, 'mse': mse, 'sse': sse}
 
 def score_samples(pred: torch.Tensor,  # predicted futures [B, S, T, C, H, W]
                   target: torch.Tensor,  # ground truth [B, T, C, H, W]
                   metrics=('ssim', 'psnr'),  # names in `METRIC_FNS`
                   metric_kwargs: dict | None = None,  # extra arguments per metric, e.g. {'psnr': {'per_channel': True}}
+                  value_range: tuple = (0.0, 1.0),  # predictions are clipped to it before scoring
                  ) -> dict[str, torch.Tensor]:
     "Per metric, a `[B, S, T]` tensor of per-frame scores of every sample."
     b, s = pred.shape[:2]
     if pred.shape[:1] + pred.shape[2:] != target.shape:
-        raise ValueError(f"predictions {tuple(pred.shape)} do not fit targets {tuple(target.shape)}: expected [B, S, *target.shape[1:]]")
+        raise ValueError(f"predictions {tuple(pred.shape)} do not fit targets {tuple(target.shape)}: "
+                         "expected [B, S, *target.shape[1:]]")
+    unknown = [m for m in metrics if m not in METRIC_FNS]
+    if unknown: raise ValueError(f"score_samples: no per-frame function for {unknown}; known: {sorted(METRIC_FNS)}")
+    flat_pred = pred.flatten(0, 1).clamp(*value_range)
     flat_target = target[:, None].expand_as(pred).flatten(0, 1)
     kw = metric_kwargs or {}
-    return {m: METRIC_FNS[m](pred.flatten(0, 1).clamp(0, 1), flat_target, **kw.get(m, {})).view(b, s, -1) for m in metrics}
+    return {m: METRIC_FNS[m](flat_pred, flat_target, **kw.get(m, {})).view(b, s, -1) for m in metrics}
 
-# %% ../nbs/40_evaluate.ipynb 13
+# %% ../nbs/40_evaluate.ipynb 16
 PSNR_CAP_DB = 100.0
+
+def protocol_metric_kwargs(protocol: Protocol) -> dict:
+    "Per metric, the keyword arguments `evaluate` scores with: the protocol's SSIM variant, PSNR capped."
+    kw = protocol.metric_kwargs()
+    return {**kw, 'psnr': {**kw['psnr'], 'max_db': PSNR_CAP_DB}}
+
+def _check_future(future, batch: int, samples: int, horizon: int, frame_shape):
+    want = (batch, samples, horizon, *frame_shape)
+    if not torch.is_tensor(future) or tuple(future.shape) != want:
+        got = tuple(future.shape) if hasattr(future, 'shape') else type(future).__name__
+        raise ValueError(f"predict(context, horizon={horizon}, samples={samples}) returned {got}; expected "
+                         f"[B, samples, horizon, C, H, W] = {want}")
+    return future
 
 @torch.no_grad()
 def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [B, S, horizon, C, H, W]
              dataset,  # a VideoDataset: items are dicts with 'video' [T, C, H, W] (and maybe 'actions')
-             protocol: Protocol,  # frames, samples and metrics
+             protocol: Protocol,  # frames, samples, metrics and SSIM variant
              n_sequences: int,  # test sequences to score (the first ones, so runs are comparable)
              batch_size: int = 16,  # sequences per forward pass
              deterministic: bool = False,  # the predictor ignores randomness: draw one sample
@@ -62,21 +91,22 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
              model_tag: str = '',  # identifies the model in the cache (e.g. `weights_fingerprint(model)`)
             ) -> dict[str, np.ndarray]:
     "Per metric, an `[n_sequences, S, T_scored]` array of scores; cached in `cache` if given."
-    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic, model=model_tag, psnr_cap_db=PSNR_CAP_DB)
+    meta = dict(protocol=protocol.to_dict(), n_sequences=n_sequences, deterministic=deterministic, model=model_tag,
+                psnr_cap_db=PSNR_CAP_DB)
     if cache is not None and (cached := _read_cache(cache, meta)) is not None: return cached
     c, h = protocol.context_frames, protocol.horizon
     s = 1 if deterministic else protocol.samples
+    kwargs, sl = protocol_metric_kwargs(protocol), protocol.scored_slice()
     out = {m: [] for m in protocol.metrics}
     for start in range(0, n_sequences, batch_size):
         idx = list(range(start, min(start + batch_size, n_sequences)))
         batch = dataset.get_batch(idx) if hasattr(dataset, 'get_batch') else collate_videos([dataset[i] for i in idx])
-        video = check_video(batch['video'].to(device))[:, :c + h]
+        video = check_video(batch['video'].to(device), 'test video', min_frames=c + h,
+                            hint=f"the protocol needs context_frames + horizon = {c} + {h} frames")[:, :c + h]
         kw = {'actions': batch['actions'].to(device)} if 'actions' in batch else {}
-        future = predict(video[:, :c], h, s, **kw)
-        pred = torch.cat([video[:, None, :c].expand(-1, future.shape[1], -1, -1, -1, -1), future], 2)
-        sl = protocol.scored_slice()
-        scores = score_samples(pred[:, :, sl], video[:, sl], protocol.metrics,
-                               {'psnr': {'data_range': protocol.data_range, 'max_db': PSNR_CAP_DB}})
+        future = _check_future(predict(video[:, :c], h, s, **kw), len(video), s, h, video.shape[2:])
+        pred = torch.cat([video[:, None, :c].expand(-1, s, -1, -1, -1, -1), future], 2)
+        scores = score_samples(pred[:, :, sl], video[:, sl], protocol.metrics, kwargs, protocol.value_range)
         for m, v in scores.items(): out[m].append(v.cpu().numpy())
     out = {m: np.concatenate(v) for m, v in out.items()}
     if cache is not None: _write_cache(cache, out, meta)
@@ -91,56 +121,94 @@ def _read_cache(path, meta):
     if not Path(path).exists(): return None
     with np.load(path) as z:
         if json.loads(str(z['__meta__'])) != json.loads(json.dumps(meta)):
-            print(f"{path}: made under another protocol or by another model; recomputing"); return None
+            print(f"{path}: made under another protocol or by another model; recomputing")
+            return None
         return {k: z[k] for k in z.files if k != '__meta__'}
 
 def weights_fingerprint(model: torch.nn.Module) -> str:
     "A short fingerprint of a model's weights, to tell cached scores of different models apart."
     import hashlib
     h = hashlib.sha1()
-    for k, v in sorted(model.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    for k, v in sorted(model.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/40_evaluate.ipynb 17
+# %% ../nbs/40_evaluate.ipynb 24
 def report(scores: dict[str, np.ndarray],  # metric -> [N, S, T] from `evaluate`
            protocol: Protocol,
            model: str,  # name shown in tables and legends
            seed: int = 0,  # for the random-of-N pick
           ) -> pd.DataFrame:
     "A tidy table (model, rule, metric, sequence, t, value) of the selected samples' scores."
-    s = next(iter(scores.values())).shape[1]
+    n, s, T = next(iter(scores.values())).shape
     first = protocol.scored_slice().start + 1
-    t = np.arange(first, first + next(iter(scores.values())).shape[2])
-    by = torch.as_tensor(scores[protocol.choose_by]) if protocol.choose_by in scores else None
-    rules = ('best', 'random', 'worst') if s > 1 else ('single',)
-    tables = []
-    for rule in rules:
-        pick = {}
-        for m, v in scores.items():
-            v = torch.as_tensor(v)
-            if rule == 'single': pick[m] = v[:, 0]
-            else: pick[m] = select_samples(v, 'random' if rule == 'random' else rule, by=by if by is not None else v,
-                                           higher_is_better=protocol.higher_is_better if by is not None else m not in LOWER_IS_BETTER,
-                                           generator=torch.Generator().manual_seed(seed))
-        tables.append(long_table(pick, t=t, model=model, rule=rule))
+    t = np.arange(first, first + T)
+    if s == 1: return long_table({m: np.asarray(v)[:, 0] for m, v in scores.items()}, t=t, model=model, rule='single')
+    tables = [long_table(pick_samples(scores, protocol, rule, generator=torch.Generator().manual_seed(seed)),
+                         t=t, model=model, rule=rule) for rule in ('best', 'random', 'worst')]
     return pd.concat(tables, ignore_index=True)
 
-# %% ../nbs/40_evaluate.ipynb 20
+# %% ../nbs/40_evaluate.ipynb 28
+def segment_means(table: pd.DataFrame,  # tidy rows from `report` (several models concatenated)
+                  segments: dict,       # name -> 0-based frame indices, e.g. {'pred': range(4, 10), 'extrap': range(10, 30)}
+                  metric: str,          # which metric to average
+                  confidence: float = 0.95,  # coverage of the interval over sequences
+                 ) -> pd.DataFrame:     # one row per (model, rule, segment): first_t, last_t, frames, mean, std, n, ci_low, ci_high
+    "Mean of `metric` over each segment's frames and the sequences, with a confidence interval, per model and rule."
+    rows = table[table.metric == metric]
+    if rows.empty: raise ValueError(f"segment_means: no rows for metric {metric!r}; the table has {sorted(table.metric.unique())}")
+    labels = [c for c in table.columns if c not in ('metric', 'sequence', 't', 'value')]
+    have, out = set(rows.t), []
+    for name, frames in segments.items():
+        ts = [i + 1 for i in frames]
+        if not ts: raise ValueError(f"segment_means: segment {name!r} has no frames")
+        missing = sorted(set(ts) - have)
+        if missing:
+            raise ValueError(f"segment_means: segment {name!r} asks for frame indices {min(ts) - 1}..{max(ts) - 1} "
+                             f"(t = {min(ts)}..{max(ts)}), but the table has no t = {missing[:5]}; "
+                             f"it holds t = {min(have)}..{max(have)} (t = index + 1)")
+        per_seq = rows[rows.t.isin(ts)].groupby([*labels, 'sequence'], sort=False)['value'].mean()
+        g = per_seq.groupby(level=labels, sort=False).agg(['mean', 'std', 'count']).reset_index()
+        g.insert(len(labels), 'segment', name)
+        g.insert(len(labels) + 1, 'first_t', min(ts))
+        g.insert(len(labels) + 2, 'last_t', max(ts))
+        g.insert(len(labels) + 3, 'frames', len(ts))
+        out.append(g.rename(columns={'count': 'n'}))
+    df = pd.concat(out, ignore_index=True)
+    bounds = METRIC_BOUNDS.get(metric, (-np.inf, np.inf))
+    _, low, high = _mean_ci(df['mean'].to_numpy(), df['std'].to_numpy(), df['n'].to_numpy(), confidence)
+    df['ci_low'], df['ci_high'] = np.clip(low, *bounds), np.clip(high, *bounds)
+    return df
+
+# %% ../nbs/40_evaluate.ipynb 32
+def add_caption(target,  # a matplotlib Axes (caption under its x label) or Figure (under all panels)
+                text,  # the caption, e.g. a `Protocol` (its text form is used)
+                fontsize: float = 6.5,
+               ):
+    "Put `text` in small type below the axes (or all panels of a figure), wrapped at the figure's edge."
+    if isinstance(target, plt.Axes):
+        return target.annotate(str(text), xy=(0, 0), xycoords=('axes fraction', target.xaxis.label), xytext=(0, -6),
+                               textcoords='offset points', ha='left', va='top', fontsize=fontsize, wrap=True)
+    return target.supxlabel(str(text), x=0.01, ha='left', fontsize=fontsize, wrap=True)   # `tight_layout` leaves it room
+
 def plot_curves(table: pd.DataFrame,  # tidy rows from `report` (several models concatenated)
                 metric: str,  # which metric to plot
-                protocol: Protocol | None = None,  # printed under the plot
-                ax=None):
-    "Mean per frame with 95% confidence bands, one line per (model, rule)."
+                protocol: Protocol | None = None,  # its text goes in the caption
+                ax=None,
+                caption: bool = True,  # put the protocol under the axes (False: leave it to `add_caption` on the figure)
+               ):
+    "Mean per frame with 95% confidence bands (clipped to the metric's range), one line per (model, rule)."
     curves = curve_table(table[table.metric == metric], by=('model', 'rule'))
+    low, high = METRIC_BOUNDS.get(metric, (-np.inf, np.inf))
     if ax is None: _, ax = plt.subplots(figsize=(5, 3.4))
     for (model, rule), c in curves.groupby(['model', 'rule'], sort=False):
         label = model if rule == 'single' else f"{model} ({rule})"
         line, = ax.plot(c.t, c['mean'], marker='.', label=label)
-        ax.fill_between(c.t, c.ci_low, c.ci_high, color=line.get_color(), alpha=0.2)
-    ax.set_xlabel('frame'); ax.set_ylabel(METRIC_NAMES.get(metric, metric)); ax.legend(fontsize=7)
+        ax.fill_between(c.t, c.ci_low.clip(low, high), c.ci_high.clip(low, high), color=line.get_color(), alpha=0.2)
+    ax.set_xlabel('frame')
+    ax.set_ylabel(METRIC_NAMES.get(metric, metric))
+    ax.legend(fontsize=7)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    if protocol is not None: ax.set_title('\n'.join(_wrap(str(protocol), 90)), fontsize=6, loc='left')
+    if protocol is not None and caption: add_caption(ax, protocol)
     return ax
-
-def _wrap(text, width):
-    import textwrap; return textwrap.wrap(text, width)
