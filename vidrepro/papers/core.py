@@ -15,7 +15,7 @@ from torch import nn
 
 from ..core import (SCALES, Config, RunDirError, atomic_write_text, check_writable, current_scale, prepare_run_dir,
                            seed_everything)
-from ..evaluate import copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
+from ..evaluate import add_caption, blank_frame, copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
 from ..metrics import Protocol, curve_table
 from ..train import TrainConfig, add_config_args, fit, is_main_process
 
@@ -220,7 +220,7 @@ class ExperimentResult:
         t = self.table[(self.table.metric == metric) & self.table.rule.isin(rules)]
         return curve_table(t, by=('model',))
 
-BASELINES = {'copy last frame': copy_last_frame}  # name -> predictor, for `Experiment.baselines`
+BASELINES = {'copy last frame': copy_last_frame, 'blank frame': blank_frame}  # name -> predictor, for `Experiment.baselines`
 
 def _slug(name: str) -> str: return re.sub(r'[^A-Za-z0-9_.=-]+', '_', name).strip('_')
 
@@ -246,8 +246,12 @@ def write_scores(table: pd.DataFrame, protocol: Protocol, out: Path, metrics=Non
     metrics = [m for m in (metrics or protocol.metrics) if m in set(table.metric)][:2]
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
-    for ax, metric in zip(axes[0], metrics): plot_curves(table[table.rule.isin(['best', 'random', 'single'])], metric, ax=ax)
-    fig.tight_layout(); fig.savefig(out/'curves.png', dpi=110); plt.close(fig)
+    for ax, metric in zip(axes[0], metrics):
+        plot_curves(table[table.rule.isin(['best', 'random', 'single'])], metric, protocol, ax=ax, caption=False)
+    add_caption(fig, protocol)
+    fig.tight_layout()
+    fig.savefig(out/'curves.png', dpi=110)
+    plt.close(fig)
 
 def run_experiment(paper: Paper, experiment: Experiment, scale: str, out, overwrite: bool = False,
                    resume: bool = True) -> ExperimentResult:

@@ -19,19 +19,19 @@ from fastcore.basics import patch
 from ..core import (CheckpointError, Config, RunDirError, atomic_write_bytes, atomic_write_text, check_writable,
                            current_scale, load_checkpoint, seed_everything)
 from ..data.core import data_root
-from ..data.physics import PhysicsDataset, PhysicsDataMissingError, generate_task, get_task, render
-from ..evaluate import blank_frame, copy_last_frame, evaluate, report
+from ..data.physics import TASKS, FrameSet, PhysicsDataMissingError, generate_task, get_task, load_split
+from ..evaluate import blank_frame, copy_last_frame, evaluate, report, segment_means
 from ..metrics import Protocol
-from ..models.paig import (CELL_TYPES, EVAL_METRICS, TASKS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses,
-                                  paig_optimizer, paig_scheduler, task_config)
+from ..models.paig import EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer, task_config
+from ..optim import annealing_scheduler, clip_grad_elementwise
 from .core import Experiment, Paper, Run, claim, register, train_run
 from ..train import TrainConfig, is_main_process, unwrap
-from ..video import from_uint8, plot_rows, video_strip, write_gif
+from ..video import plot_rows, video_strip, write_gif
 
 # %% auto 0
 __all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PAIG_PAPER', 'PAIG_PRESETS', 'REPRODUCED',
-           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_run_flags', 'check_flags', 'FrameSet',
-           'load_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
+           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_run_flags', 'check_flags',
+           'flags_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
            'paig_protocol', 'test_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images',
            'write_figures', 'compare_params', 'params_record', 'paig_step', 'steps_per_epoch', 'rewind_log',
            'RunLogger', 'extrapolation_test', 'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser',
@@ -148,31 +148,14 @@ def check_flags(f: RunFlags) -> RunFlags:
     return f
 
 # %% ../../nbs/53_papers.paig.ipynb 16
-_LUMA = torch.tensor([0.299, 0.587, 0.114]).view(3, 1, 1)
-
-class FrameSet:
-    "One split's frames, uint8 `[N, T, H, W, 3]` in memory; `get_batch` gives float `[B, T, C, H, W]` (grey unless `color`)."
-    def __init__(self, frames: np.ndarray,  # uint8 [N, T, H, W, 3]
-                 source: str,  # where the frames came from (real file or generator)
-                 color: bool = True,  # False: one grey channel
-                 true_params: dict | None = None):  # the physical constants of the data
-        self.frames, self.source, self.color, self.true_params = frames, source, color, true_params or {}
-    def __len__(self): return len(self.frames)
-    def get_batch(self, indices) -> dict:
-        video = from_uint8(self.frames[np.asarray(indices, dtype=int)])
-        return {'video': video if self.color else (video * _LUMA).sum(-3, keepdim=True)}
-
-def load_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoints / eval_datapoints, color
-               split: str,  # 'train', 'valid' or 'test'
-               long: bool = False,  # the long (extrapolation) file instead of the short one
-              ) -> FrameSet:
-    "A split of the task's short or long file, read from disk or generated in memory."
+def flags_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoints / eval_datapoints, color
+                split: str,  # 'train', 'valid' or 'test'
+                long: bool = False,  # the long (extrapolation) file instead of the short one
+               ) -> FrameSet:
+    "The split of the task's short or long file that the run flags describe."
     n = f.datapoints if split == 'train' else f.eval_datapoints
-    ds = PhysicsDataset(f.task, split, root=f.data_root or None, source=f.data_source, long=long, length=n or None, seed=f.data_seed)
-    if ds.from_file: frames = ds.frames
-    else: frames = np.concatenate([render(ds.task, ds.positions[i:i + 256], ds.scene['banks'], ds.scene['background'])
-                                   for i in range(0, len(ds), 256)])
-    return FrameSet(frames, ds.source, f.color, ds.true_params)
+    return load_split(f.task, split, root=f.data_root or None, source=f.data_source, long=long, length=n or None,
+                      seed=f.data_seed, color=f.color)
 
 # %% ../../nbs/53_papers.paig.ipynb 19
 def model_config(f: RunFlags) -> PAIGConfig:
@@ -180,17 +163,12 @@ def model_config(f: RunFlags) -> PAIGConfig:
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
                        anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma)
 
-def _clip_elementwise(optimizer, args, kwargs):
-    for g in optimizer.param_groups:
-        for p in g['params']:
-            if p.grad is not None: p.grad.clamp_(-1.0, 1.0)
-
 def make_optimizer(model: PhysicsNet, f: RunFlags) -> torch.optim.Optimizer:
     "`--optimizer`: TF1 RMSProp, Adam, momentum 0.9 or SGD at `--base_lr`, every gradient element clipped to [-1, 1]."
     if f.optimizer == 'rmsprop': return paig_optimizer(model)
     opt = dict(adam=lambda p: torch.optim.Adam(p, f.base_lr), momentum=lambda p: torch.optim.SGD(p, f.base_lr, momentum=0.9),
                sgd=lambda p: torch.optim.SGD(p, f.base_lr))[f.optimizer](model.parameters())
-    opt.register_step_pre_hook(_clip_elementwise)
+    clip_grad_elementwise(opt, 1.0)
     return opt
 
 # %% ../../nbs/53_papers.paig.ipynb 22
@@ -250,10 +228,9 @@ def paig_protocol(cfg: PAIGConfig, data: FrameSet, n_sequences: int, scale: str)
 def test_losses(table: pd.DataFrame,  # `evaluate.report` rows of one or more models, with the `sse` metric
                 cfg: PAIGConfig) -> pd.DataFrame:
     "Per model: `eval_pred_loss` and `eval_extrap_loss`, the mean `sse` over the prediction and the extrapolation frames."
-    sse = table[table.metric == 'sse']
-    last_pred = cfg.input_steps + cfg.pred_steps              # `report` numbers frames from 1
-    segment = np.where(sse.t <= last_pred, 'eval_pred_loss', 'eval_extrap_loss')
-    return sse.assign(segment=segment).pivot_table(index='model', columns='segment', values='value', aggfunc='mean')
+    a, b = cfg.input_steps, cfg.input_steps + cfg.pred_steps
+    frames = {'eval_pred_loss': range(a, b), 'eval_extrap_loss': range(b, b + cfg.extrap_steps)}
+    return segment_means(table, frames, 'sse').pivot(index='model', columns='segment', values='mean')
 
 # %% ../../nbs/53_papers.paig.ipynb 29
 BALL_CHANNELS = ('red', 'green', 'blue')
@@ -384,7 +361,7 @@ class RunLogger:
     "`fit` callback of a PAIG run: log.txt lines, and at the end of every `eval_every_n_epochs`-th epoch the validation."
     def __init__(self, f: RunFlags, out: Path, train: FrameSet, test: FrameSet):
         self.f, self.out, self.train = f, Path(out), train
-        self.valid = load_split(f, 'valid')
+        self.valid = flags_split(f, 'valid')
         self.spe = steps_per_epoch(f, len(train))
         self.video = test.get_batch(list(range(min(5, len(test)))))['video']
         self.log = RunLog(self.out/'log.txt', echo=True) if is_main_process() else None
@@ -428,12 +405,12 @@ def _last_valid(model, f: RunFlags, out: Path, logger: RunLogger | None, steps: 
     "The validation at the run's last step, from `history.csv` (or run now if a kill lost it)."
     h = pd.read_csv(out/'history.csv') if (out/'history.csv').exists() else pd.DataFrame()
     if len(h) and h.step.iloc[-1] == steps: return {k: h[k].iloc[-1] for k in EVAL_METRICS}
-    logger = logger or RunLogger(f, out, load_split(f, 'train'), load_split(f, 'test'))
+    logger = logger or RunLogger(f, out, flags_split(f, 'train'), flags_split(f, 'test'))
     return logger.validate(model, steps // logger.spe, steps)
 
 def extrapolation_test(model, f: RunFlags, out: Path, log: RunLog, t0: float, results: dict, scale: str = 'custom') -> dict:
     "The extrapolation test on the long file through `evaluate` + `Protocol`; figures, physical_params.json, results.json."
-    test_long = load_split(f, 'test', long=True)
+    test_long = flags_split(f, 'test', long=True)
     cfg = unwrap(model).cfg
     log.info(_data_line('test, long file', test_long))
     proto = paig_protocol(cfg, test_long, len(test_long), scale)
@@ -467,11 +444,11 @@ class PAIGPaper(Paper):
 
     def validate(self, f): check_flags(f)
     def build_model(self, f): return PhysicsNet(model_config(f))
-    def datasets(self, f): return load_split(f, 'train'), load_split(f, 'test')
-    def test_data(self, f): return load_split(f, 'test', long=True)
+    def datasets(self, f): return flags_split(f, 'train'), flags_split(f, 'test')
+    def test_data(self, f): return flags_split(f, 'test', long=True)
     def optimizer(self, model, f, n_train):
         opt = make_optimizer(model, f)
-        return opt, paig_scheduler(opt, f.epochs or 1, steps_per_epoch(f, n_train), f.anneal_lr)
+        return opt, annealing_scheduler(opt, f.epochs or 1, steps_per_epoch(f, n_train), f.anneal_lr)
     def train_config(self, f, n_train):
         spe = steps_per_epoch(f, n_train)
         return TrainConfig(steps=f.epochs * spe, batch_size=min(f.batch_size, n_train), log_every=f.print_interval,
@@ -482,8 +459,8 @@ class PAIGPaper(Paper):
         self._logger = RunLogger(f, run_dir, train, test)          # the current run's; `save` writes its last lines
         return [self._logger]
     def save(self, model, f, run_dir):
-        t0, logger, test = time.time(), getattr(self, '_logger', None), load_split(f, 'test')
-        n_train = len(logger.train) if logger else len(load_split(f, 'train'))
+        t0, logger, test = time.time(), getattr(self, '_logger', None), flags_split(f, 'test')
+        n_train = len(logger.train) if logger else len(flags_split(f, 'train'))
         steps = f.epochs * steps_per_epoch(f, n_train)
         valid = _last_valid(model, f, run_dir, logger, steps)
         log = logger.log if logger else RunLog(run_dir/'log.txt')
@@ -591,7 +568,7 @@ def bench(self: PAIGPaper, batch_size: int, argv: list[str]) -> dict:
                                                                               f'--datapoints={batch_size}'])
     seed_everything(f.seed)
     model = PhysicsNet(model_config(f))
-    return dict(model=model, step_fn=paig_step, batch=load_split(f, 'train').get_batch(list(range(batch_size))),
+    return dict(model=model, step_fn=paig_step, batch=flags_split(f, 'train').get_batch(list(range(batch_size))),
                 optimizer=make_optimizer(model, f))
 
 # %% ../../nbs/53_papers.paig.ipynb 64

@@ -20,8 +20,8 @@ from ..data.bair import BAIRPush
 from ..data.core import FrameWindow
 from ..data.fabrics import fabrics_dataset
 from ..data.mnist import StochasticMovingMNIST
-from ..evaluate import copy_last_frame, score_samples
-from ..metrics import Protocol, curve_table
+from ..evaluate import copy_last_frame, protocol_metric_kwargs, score_samples
+from ..metrics import Protocol, curve_table, rank_samples
 from ..models.svg import SVG, SVGConfig, parameter_counts
 from .core import (Experiment, Paper, Run, choices, claim, flag_parser, is_finished, parse_flags, register,
                                   run_experiment, score_models, train_run, write_scores)
@@ -31,11 +31,11 @@ from ..video import plot_rows, video_strip, write_gif
 # %% auto 0
 __all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_PRESETS', 'FABRICS_PRESETS', 'EVAL_SIZES',
            'VARIANTS', 'SVGFlags', 'model_config', 'train_config', 'make_optimizer', 'validate_flags', 'run_name',
-           'run_dir', 'svg_datasets', 'svg_step', 'save_model', 'load_model', 'reconstruction', 'rank_by',
+           'run_dir', 'svg_datasets', 'svg_step', 'save_model', 'load_model', 'svg_protocol', 'reconstruction',
            'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters', 'SVGPaper', 'train_svg',
-           'svg_protocol', 'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg', 'read_context', 'predict_svg',
-           'predict_parser', 'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'svg_claims',
-           'action_claims', 'sample_figure']
+           'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg', 'read_context', 'predict_svg', 'predict_parser',
+           'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'svg_claims', 'action_claims',
+           'sample_figure']
 
 # %% ../../nbs/52_papers.svg.ipynb 7
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
@@ -178,6 +178,11 @@ def load_model(path, device='cpu') -> tuple[SVG, SVGFlags]:
     return model.to(device).eval(), SVGFlags(**{k: v for k, v in state['opt'].items() if k in known})
 
 # %% ../../nbs/52_papers.svg.ipynb 25
+def svg_protocol(n_past: int, n_future: int, nsample: int, data: str, scale: str, ssim_variant: str = 'skimage') -> Protocol:
+    "The SVG evaluation protocol: best of `nsample` by mean SSIM over the predicted frames."
+    return Protocol(context_frames=n_past, horizon=n_future, samples=nsample, rule='best', choose_by='ssim',
+                    metrics=('ssim', 'psnr', 'mse'), data=data, scale=scale, ssim_variant=ssim_variant)
+
 @torch.no_grad()
 def reconstruction(model: SVG, video, actions=None) -> torch.Tensor:
     "Context frames, then frames predicted with z from the posterior: `[B, T, C, H, W]`."
@@ -185,18 +190,15 @@ def reconstruction(model: SVG, video, actions=None) -> torch.Tensor:
     x_hat = model.teacher_forced(video, actions)['x_hat']
     return torch.cat([video[:, :n], x_hat[:, n - 1:]], 1)
 
-def rank_by(futures, target, metric: str = 'ssim', higher_is_better: bool = True) -> torch.Tensor:
-    "Sample indices `[B, S]`, best first, by the mean of `metric` over the predicted frames (the protocol's rule)."
-    score = score_samples(futures, target, (metric,))[metric].mean(-1)
-    return score.argsort(1, descending=higher_is_better)
-
 @torch.no_grad()
 def best_and_random(model: SVG, video, n_past: int, nsample: int = 20, n_random: int = 4, actions=None,
                     seed: int = 0) -> torch.Tensor:
-    "Per sequence: ground truth, the best of `nsample` samples by mean SSIM, and `n_random` random ones: `[B, 2 + n_random, T, ...]`."
+    "Per sequence: ground truth, the best of `nsample` samples by the protocol's rule, and `n_random` random ones."
     ctx = video[:, :n_past]
     futures = model.predict(ctx, video.shape[1] - n_past, nsample, actions=actions)           # [B, S, T_f, ...]
-    best = rank_by(futures, video[:, n_past:])[:, :1]
+    proto = svg_protocol(n_past, video.shape[1] - n_past, nsample, 'figure', 'custom')
+    scores = score_samples(futures, video[:, n_past:], proto.metrics, protocol_metric_kwargs(proto), proto.value_range)
+    best = rank_samples(scores, proto)[:, :1]
     g = torch.Generator().manual_seed(seed)
     pick = torch.cat([best, torch.randint(nsample, (len(video), n_random), generator=g)], 1)
     full = torch.cat([ctx[:, None].expand(-1, nsample, -1, -1, -1, -1), futures], 2)
@@ -267,11 +269,6 @@ def train_svg(f: SVGFlags, resume: bool = False, overwrite: bool = False) -> Pat
     return train_run(SVG_PAPER, f, run_dir(f), resume=resume or bool(f.model_dir), overwrite=overwrite)
 
 # %% ../../nbs/52_papers.svg.ipynb 33
-def svg_protocol(n_past: int, n_future: int, nsample: int, data: str, scale: str) -> Protocol:
-    "The SVG evaluation protocol: best of `nsample` by mean SSIM over the predicted frames."
-    return Protocol(context_frames=n_past, horizon=n_future, samples=nsample, rule='best', choose_by='ssim',
-                    metrics=('ssim', 'psnr', 'mse'), data=data, scale=scale)
-
 def svg_predictor(model: SVG):
     "`model.predict`, given the dataset's actions only if the model is action-conditioned."
     def predict(context, horizon, samples, actions=None):
@@ -294,6 +291,8 @@ def eval_parser(p=None):
     a('--nsample', type=int, default=100, help='samples per test sequence')
     a('--N', type=int, default=256, help='test sequences')
     a('--num_threads', type=int, default=0, help='(accepted for compatibility; data is generated in-process)')
+    a('--ssim_variant', default='skimage', choices=('skimage', 'svg2018'),
+      help="svg2018: SSIM and PSNR per channel as the original's eval_seq (scikit-image 2018: SSIM data range 2)")
     a('--overwrite', action='store_true', help='recompute cached scores')
     return p
 
@@ -311,7 +310,8 @@ def eval_svg(a) -> pd.DataFrame:
     f = f.replace(n_past=n_past, n_eval=n_past + (a.n_future or (f.n_eval - f.n_past)), data_root=a.data_root or f.data_root)
     _, test = svg_datasets(f)
     out = prepare_run_dir(eval_dir(a), overwrite=a.overwrite, resume=True)
-    proto = svg_protocol(f.n_past, f.n_eval - f.n_past, a.nsample, f"{test.source}, first {a.N} test sequences", 'custom')
+    proto = svg_protocol(f.n_past, f.n_eval - f.n_past, a.nsample, f"{test.source}, first {a.N} test sequences", 'custom',
+                         a.ssim_variant)
     name = f"SVG-{ {'learned': 'LP', 'fixed': 'FP', 'none': 'det'}[model.cfg.prior] }"
     models = {name: model, **({'deterministic': load_model(a.det_model_path)[0]} if a.det_model_path else {})}
     exp = Experiment('', [], a.N, a.nsample, batch_size=a.batch_size)
