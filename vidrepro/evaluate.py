@@ -154,10 +154,11 @@ def segment_means(table: pd.DataFrame,  # tidy rows from `report` (several model
                   segments: dict,       # name -> 0-based frame indices, e.g. {'pred': range(4, 10), 'extrap': range(10, 30)}
                   metric: str,          # which metric to average
                   confidence: float = 0.95,  # coverage of the interval over sequences
-                 ) -> pd.DataFrame:     # one row per (model, rule, segment): first_t, last_t, frames, mean, std, n, ci_low, ci_high
+                 ) -> pd.DataFrame:     # one row per (model, rule, segment)
     "Mean of `metric` over each segment's frames and the sequences, with a confidence interval, per model and rule."
     rows = table[table.metric == metric]
-    if rows.empty: raise ValueError(f"segment_means: no rows for metric {metric!r}; the table has {sorted(table.metric.unique())}")
+    if rows.empty:
+        raise ValueError(f"segment_means: no rows for metric {metric!r}; the table has {sorted(table.metric.unique())}")
     labels = [c for c in table.columns if c not in ('metric', 'sequence', 't', 'value')]
     have, out = set(rows.t), []
     for name, frames in segments.items():

@@ -246,7 +246,8 @@ class Protocol(Config):
 
     def metric_kwargs(self) -> dict:
         "Keyword arguments of `ssim` and `psnr` that implement `ssim_variant` on this value range."
-        if self.ssim_variant == 'svg2018': return {'ssim': dict(data_range=2.0), 'psnr': dict(data_range=1.0, per_channel=True)}
+        if self.ssim_variant == 'svg2018':
+            return {'ssim': dict(data_range=2.0), 'psnr': dict(data_range=1.0, per_channel=True)}
         return {'ssim': dict(data_range=self.data_range), 'psnr': dict(data_range=self.data_range)}
 
     def scored_slice(self) -> slice:
