@@ -324,6 +324,15 @@ def _lpips_missing_message(net, folder, missing):
             f"lpips/weights/v0.1/{spec['lin_file']}). Pass the folder as weights_dir=...")
 
 # %% ../nbs/02_metrics.ipynb 47
+def _load_weights_file(path, load=torch.load, device='cpu'):
+    "`load(path)` (torch.load or torch.jit.load); a truncated or foreign file is a `ValueError` naming it."
+    try:
+        if load is torch.load: return load(path, map_location=device, weights_only=True)
+        return load(str(path), map_location=device)
+    except Exception as e:
+        raise ValueError(f"{path} is truncated or not the expected weights file ({type(e).__name__}); "
+                         "download it again (the error for a missing file says from where)") from e
+
 class LPIPS(nn.Module):
     "LPIPS distance between images in [0, 1] on a torchvision backbone, weights from a local folder."
     def __init__(self, net: str = 'alex',        # a key of `LPIPS_NETS`: 'alex', 'vgg' or 'squeeze'
@@ -355,11 +364,11 @@ class LPIPS(nn.Module):
         paths = [folder/spec['backbone_file'], folder/spec['lin_file']]
         missing = [p.name for p in paths if not p.is_file()]
         if missing: raise FileNotFoundError(_lpips_missing_message(self.net, folder, missing))
-        sd = torch.load(paths[0], map_location='cpu', weights_only=True)
+        sd = _load_weights_file(paths[0], torch.load)
         sd = {k[len('features.'):]: v for k, v in sd.items() if k.startswith('features.')}
         try: features.load_state_dict(sd)
         except RuntimeError as e: raise ValueError(f"{paths[0]} is not torchvision's {spec['arch']} state dict ({e})") from e
-        lin_sd = torch.load(paths[1], map_location='cpu', weights_only=True)
+        lin_sd = _load_weights_file(paths[1], torch.load)
         for k, lin in enumerate(self.lins):
             w = lin_sd.get(f'lin{k}.model.1.weight', lin_sd.get(f'lin{k}.model.0.weight'))
             if w is None or w.shape != lin.weight.shape:
@@ -472,5 +481,5 @@ def load_i3d(folder,             # folder holding i3d_torchscript.pt
                                 f"export used by StyleGAN-V; get it with: wget -O {path} '{I3D_URL}'")
     with warnings.catch_warnings():   # torch calls TorchScript deprecated, but this file exists only as TorchScript
         warnings.simplefilter('ignore', FutureWarning)
-        detector = torch.jit.load(str(path), map_location=device).eval()
+        detector = _load_weights_file(path, torch.jit.load, device).eval()
     return I3DFeatures(detector, device)
