@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb 3
 from __future__ import annotations
-import contextlib, dataclasses, json, os, random, shutil, tempfile
+import contextlib, dataclasses, errno, json, os, random, re, shutil, tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,12 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['SCALES', 'current_scale', 'configure_threads', 'Config', 'seed_everything', 'rng_state', 'set_rng_state',
-           'get_device', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save', 'RunDirError',
-           'check_writable', 'prepare_run_dir', 'save_checkpoint', 'CheckpointError', 'load_checkpoint']
+__all__ = ['SCALES', 'MISSING', 'DEVICE_CHOICES', 'PRECISIONS', 'NATIVE_BF16_CPU_FLAGS', 'RUN_MARKERS', 'current_scale',
+           'configure_threads', 'Config', 'config_diff', 'seed_everything', 'rng_state', 'set_rng_state',
+           'preserved_rng', 'get_device', 'cpu_flags', 'resolve_precision', 'RunDirError', 'DiskFullError',
+           'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save', 'remove_stale_tmp',
+           'check_writable', 'prepare_run_dir', 'is_run_dir', 'open_run', 'save_checkpoint', 'CheckpointError',
+           'load_checkpoint', 'TrainingInterrupted', 'ResumeMismatchError']
 
 # %% ../nbs/00_core.ipynb 6
 SCALES = ('smoke', 'cpu', 'paper')
@@ -69,6 +72,26 @@ class Config:
         return f"{type(self).__name__}(\n" + "\n".join(rows) + "\n)"
 
 # %% ../nbs/00_core.ipynb 16
+class _Missing:
+    "A field one of two configs does not have."
+    def __repr__(self): return '<missing>'
+
+MISSING = _Missing()
+
+def _as_json(v): return json.loads(json.dumps(v, default=str))
+
+def config_diff(old: dict,  # the earlier config (e.g. stored in a checkpoint)
+                new: dict,  # the config asked for now
+                ignore=(),  # field names whose changes do not matter
+               ) -> dict:
+    "The fields that differ between two config dicts, as `{name: (old value, new value)}`."
+    diff = {}
+    for k in {**old, **new}:
+        o, n = old.get(k, MISSING), new.get(k, MISSING)
+        if k not in ignore and (o is MISSING or n is MISSING or _as_json(o) != _as_json(n)): diff[k] = (o, n)
+    return diff
+
+# %% ../nbs/00_core.ipynb 19
 def seed_everything(seed: int) -> int:
     "Seed Python's `random`, NumPy's global generator and torch (all devices)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -85,15 +108,102 @@ def set_rng_state(state: dict):
     random.setstate(state['python']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/00_core.ipynb 19
-def get_device(name: str = 'auto') -> torch.device:
-    "`'auto'` picks CUDA, then Apple's MPS, then the CPU; any other name is passed to `torch.device`."
-    if name != 'auto': return torch.device(name)
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
-
 # %% ../nbs/00_core.ipynb 22
+@contextlib.contextmanager
+def preserved_rng():
+    "Run the block, then restore every global random generator (Python, NumPy, torch, CUDA) to its state before it."
+    state = rng_state()
+    try: yield
+    finally: set_rng_state(state)
+
+# %% ../nbs/00_core.ipynb 25
+DEVICE_CHOICES = 'auto, cpu, cuda, cuda:N (N a GPU index), mps'
+
+def _mps_available() -> bool:
+    return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
+def get_device(name: str = 'auto',  # 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'
+              ) -> torch.device:
+    "The torch device `name` asks for; an error if it is unknown or not available."
+    name = str(name)
+    if name == 'auto':
+        if torch.cuda.is_available(): return torch.device('cuda')
+        return torch.device('mps' if _mps_available() else 'cpu')
+    m = re.fullmatch(r'(cpu|mps|cuda)(?::(\d+))?', name)
+    if m is None or (m[2] is not None and m[1] != 'cuda'):
+        raise ValueError(f"--device {name}: not a device; use one of {DEVICE_CHOICES}")
+    if m[1] == 'cuda':
+        if not torch.cuda.is_available():
+            raise ValueError(f"--device {name}: no CUDA GPU is visible to torch (torch.cuda.is_available() is False); "
+                             "use --device cpu or --device auto")
+        n = torch.cuda.device_count()
+        if m[2] is not None and int(m[2]) >= n:
+            raise ValueError(f"--device {name}: torch sees {n} CUDA GPU(s), cuda:0 to cuda:{n - 1}; "
+                             "pick one of those or use --device cuda")
+    if m[1] == 'mps' and not _mps_available():
+        raise ValueError(f"--device {name}: Apple's MPS backend is not available to torch "
+                         "(torch.backends.mps.is_available() is False); use --device cpu or --device auto")
+    return torch.device(name)
+
+# %% ../nbs/00_core.ipynb 29
+PRECISIONS = ('auto', 'fp32', 'bf16')
+NATIVE_BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
+
+def cpu_flags() -> set[str]:
+    "The CPU's instruction-set flags from `/proc/cpuinfo` (Linux); an empty set where there is no such file."
+    try: text = Path('/proc/cpuinfo').read_text()
+    except OSError: return set()
+    line = next((l for l in text.splitlines() if l.startswith('flags')), '')
+    return set(line.partition(':')[2].split())
+
+# %% ../nbs/00_core.ipynb 32
+def _bf16_evidence(device: torch.device) -> tuple[bool, str]:
+    "Whether `device` computes in bf16 natively, and what says so."
+    if device.type == 'cpu':
+        have = [f for f in NATIVE_BF16_CPU_FLAGS if f in cpu_flags()]
+        return (True, f"CPU has {have[0]}") if have else (False, "CPU lacks avx512_bf16/amx_bf16")
+    if device.type == 'cuda':
+        ok = torch.cuda.is_bf16_supported(including_emulation=False)
+        return ok, f"{device} ({torch.cuda.get_device_name(device)}) {'supports' if ok else 'lacks'} bf16"
+    return False, f"{device.type} is not known to compute bf16 natively"
+
+def resolve_precision(precision: str,  # 'auto', 'fp32' or 'bf16'
+                      device,  # the device training runs on
+                     ) -> tuple[str, str]:
+    "`('fp32' | 'bf16', reason)`: 'auto' becomes bf16 only where `device` computes bf16 natively."
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r} is not supported; use one of {', '.join(PRECISIONS)} "
+                         "(fp16 would need loss scaling)")
+    if precision == 'fp32': return 'fp32', 'fp32 as asked'
+    native, evidence = _bf16_evidence(torch.device(device))
+    if precision == 'bf16':
+        if native: return 'bf16', f"bf16 as asked; {evidence}"
+        return 'bf16', f"bf16 as asked, but {evidence}: bf16 is emulated and can be 20-400x slower than fp32"
+    if native: return 'bf16', f"{evidence}: bf16 autocast"
+    if torch.device(device).type == 'cpu': return 'fp32', f"{evidence}: bf16 would be emulated (20-400x slower), using fp32"
+    return 'fp32', f"{evidence}: using fp32"
+
+# %% ../nbs/00_core.ipynb 38
+class RunDirError(RuntimeError): "A run directory cannot be used as asked."
+
+class DiskFullError(OSError, RunDirError):
+    "The disk (or the quota) filled up while a file was written; the previous version of the file is intact."
+    def __str__(self): return self.args[0]  # the message, not OSError's "[Errno 28] ..." form
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+def _disk_full_cause(e: BaseException) -> OSError | None:
+    "The `OSError` meaning 'disk full' among `e` and its causes, if any."
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, OSError) and e.errno in _DISK_FULL: return e
+        seen.add(id(e)); e = e.__cause__ or e.__context__
+    return None
+
+def _umask() -> int:
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 @contextlib.contextmanager
 def atomic_path(path):
     "Yield a temporary path beside `path` (same suffix); rename it over `path` on success, delete it on error."
@@ -102,9 +212,15 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if (full := _disk_full_cause(e)) is None: raise
+        err = DiskFullError(f"the disk is full ({full.strerror}) while writing {path}; nothing was replaced, so the "
+                            f"previous {path.name} (if any) is intact. Free some space, then rerun with --resume")
+        err.errno, err.filename = full.errno, str(path)
+        raise err from e
 
 def _write_synced(path, write_fn):
     with atomic_path(path) as tmp, open(tmp, 'wb') as f:
@@ -123,9 +239,17 @@ def atomic_torch_save(obj, path) -> Path:
     "`torch.save` to `path` atomically (temporary file + rename)."
     return _write_synced(path, lambda f: torch.save(obj, f))
 
-# %% ../nbs/00_core.ipynb 25
-class RunDirError(RuntimeError): "A run directory cannot be used as asked."
+# %% ../nbs/00_core.ipynb 45
+_STALE_TMP = re.compile(r'\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?')
 
+def remove_stale_tmp(path,  # a run directory; searched with its subfolders
+                    ) -> list[Path]:
+    "Delete the temporary files `atomic_path` leaves when a process is killed mid-write; return them."
+    stale = [p for p in Path(path).rglob('.*.tmp*') if p.is_file() and _STALE_TMP.fullmatch(p.name)]
+    for p in stale: p.unlink(missing_ok=True)
+    return stale
+
+# %% ../nbs/00_core.ipynb 48
 def check_writable(path) -> Path:
     "Create `path` if needed and prove a file can be written there; raise `RunDirError` if not."
     path = Path(path)
@@ -145,7 +269,38 @@ def prepare_run_dir(path, overwrite: bool = False, resume: bool = False) -> Path
         shutil.rmtree(path)
     return check_writable(path)
 
-# %% ../nbs/00_core.ipynb 29
+# %% ../nbs/00_core.ipynb 52
+RUN_MARKERS = ('train_config.json', 'ckpt.pt')
+
+def is_run_dir(path,  # a folder
+               markers=RUN_MARKERS,  # files, one of which marks a vidrepro run
+              ) -> bool:
+    "Whether `path` holds a vidrepro run."
+    return any((Path(path)/m).is_file() for m in markers)
+
+def open_run(path,  # the run directory
+             resume: bool = False,  # continue the run in `path` (it must exist)
+             overwrite: bool = False,  # delete the run in `path` and start again
+             markers=RUN_MARKERS,  # files, one of which marks a vidrepro run
+            ) -> Path:
+    "Check `path` for starting, resuming or overwriting a run; make it, clear stale temporary files, return it."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise RunDirError(f"{path} is a file, not a folder; choose a folder for the run")
+    holds_files = path.exists() and any(not _STALE_TMP.fullmatch(p.name) for p in path.iterdir())
+    if holds_files and not is_run_dir(path, markers):
+        raise RunDirError(f"{path} is not a vidrepro run directory (no {' or '.join(markers)}); refusing to write into it. "
+                          "Choose a new or empty folder for the run")
+    if resume and not holds_files:
+        raise RunDirError(f"no run at {path}: check the path; drop --resume/--model_dir to start a new run")
+    if holds_files and not resume:
+        if not overwrite:
+            raise RunDirError(f"{path} already holds a run; pass --overwrite to replace it or --resume to continue it")
+        shutil.rmtree(path)
+    check_writable(path)
+    remove_stale_tmp(path)
+    return path
+
+# %% ../nbs/00_core.ipynb 56
 def save_checkpoint(path, model=None, optimizer=None, scheduler=None, step: int = 0, **extra) -> Path:
     "Atomically save model / optimiser / scheduler state, `step`, RNG states and `extra` to `path`."
     state = dict(step=step, rng=rng_state(), extra=extra)
@@ -170,3 +325,28 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, restore_rn
         except Exception as e: raise CheckpointError(f"{path}: the {k} state does not fit ({e})") from e
     if restore_rng: set_rng_state(state['rng'])
     return state
+
+# %% ../nbs/00_core.ipynb 64
+class TrainingInterrupted(KeyboardInterrupt):
+    "Training stopped by Ctrl-C; `step`, `steps` and `path` say where its checkpoint is."
+    def __init__(self, step: int | None, steps: int, path):
+        self.step, self.steps, self.path = step, steps, Path(path)
+        super().__init__(
+            f"interrupted at step {step} of {steps}; checkpoint saved to {path}; rerun the same command with --resume "
+            "to continue" if step is not None else
+            f"interrupted before the first checkpoint of {path} was written; rerun the same command to start again")
+
+class ResumeMismatchError(ValueError):
+    "A run is resumed with settings that change what it computes; `diff` maps each field to (checkpoint's, new)."
+    def __init__(self, path, diff: dict):
+        self.path, self.diff = Path(path), diff
+        fields = '; '.join(f"{k}: {o!r} in the checkpoint, {n!r} now" for k, (o, n) in diff.items())
+        super().__init__(f"{path} was trained with other settings ({fields}). They change what is computed, so the run "
+                         f"would not continue as it started: rerun with the checkpoint's values "
+                         f"({' '.join(_as_flag(k, o) for k, (o, n) in diff.items())}) or start a new run directory")
+
+def _as_flag(name, value) -> str:
+    "How a user passes `value` for field `name` on the command line."
+    if value is None or value is MISSING: return f"without --{name}"
+    if isinstance(value, bool): return f"--{name}" if value else f"--no-{name}"
+    return f"--{name} {value}"

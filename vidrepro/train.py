@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_train.ipynb 3
 from __future__ import annotations
-import argparse, atexit, dataclasses, importlib, os, sys, time, warnings
+import argparse, atexit, contextlib, dataclasses, importlib, json, os, signal, sys, threading, time, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -17,12 +17,14 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .core import (Config, atomic_write_text, get_device, load_checkpoint, prepare_run_dir, rng_state,
-                           save_checkpoint, seed_everything, set_rng_state)
+from .core import (PRECISIONS, Config, ResumeMismatchError, TrainingInterrupted, atomic_write_text,
+                           check_writable, config_diff, get_device, is_run_dir, load_checkpoint, open_run,
+                           preserved_rng, remove_stale_tmp, resolve_precision, rng_state, save_checkpoint,
+                           seed_everything, set_rng_state)
 
 # %% auto 0
-__all__ = ['TrainConfig', 'ResumableBatchSampler', 'make_loader', 'setup_distributed', 'is_main_process', 'unwrap', 'fit',
-           'add_config_args', 'main', 'bench_train']
+__all__ = ['RESUME_MAY_CHANGE', 'TrainConfig', 'ResumableBatchSampler', 'make_loader', 'setup_distributed', 'is_main_process',
+           'unwrap', 'fit', 'add_config_args', 'main', 'bench_train']
 
 # %% ../nbs/30_train.ipynb 7
 @dataclasses.dataclass
@@ -32,7 +34,8 @@ class TrainConfig(Config):
     batch_size: int = 16  # GLOBAL batch, split evenly over the processes of a torchrun launch
     log_every: int = 50  # steps between rows of metrics.csv / TensorBoard points (and NaN checks)
     ckpt_every: int = 1000  # steps between checkpoints; one is always written at the last step
-    precision: str = 'fp32'  # 'fp32', or 'bf16' to run step_fn under bfloat16 autocast
+    ckpt_minutes: float = 5.0  # also checkpoint when this much wall time passed since the last one; 0: only by step
+    precision: str = 'auto'  # 'auto' (bf16 where the hardware has it natively, else fp32), 'fp32' or 'bf16'
     grad_clip: float | None = None  # clip the gradient norm to this; None: no clipping
     seed: int = 0  # seeds the data order and the randomness inside step_fn
     num_workers: int = 0  # DataLoader worker processes per training process
@@ -41,8 +44,10 @@ class TrainConfig(Config):
     progress: bool = True  # show a tqdm progress bar (first process only)
 
     def __post_init__(self):
-        if self.precision not in ('fp32', 'bf16'):
-            raise ValueError(f"precision={self.precision!r} is not supported; use 'fp32' or 'bf16' (fp16 would need loss scaling)")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision={self.precision!r} is not supported; use one of {', '.join(PRECISIONS)} "
+                             "(fp16 would need loss scaling)")
+        if self.ckpt_minutes < 0: raise ValueError(f"ckpt_minutes={self.ckpt_minutes} must be >= 0 (0 turns it off)")
         for k in ('steps', 'batch_size', 'log_every', 'ckpt_every', 'num_workers'):
             if getattr(self, k) < (0 if k in ('steps', 'num_workers') else 1):
                 raise ValueError(f"{k}={getattr(self, k)} must be {'>= 0' if k in ('steps', 'num_workers') else '>= 1'}")
@@ -145,7 +150,7 @@ def _check_step_output(out) -> torch.Tensor:
     return loss
 
 def _train_step(model, step_fn, batch, optimizer, precision='fp32', grad_clip=None) -> dict:
-    "One optimiser step; returns `step_fn`'s dict (plus 'grad_norm' when clipping)."
+    "One optimiser step in `precision` ('fp32' or 'bf16', already resolved); returns `step_fn`'s dict (+ 'grad_norm')."
     device_type = next(unwrap(model).parameters()).device.type
     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == 'bf16'):
         out = step_fn(model, batch)
@@ -163,30 +168,37 @@ def _to_device(batch, device):
     return batch
 
 # %% ../nbs/30_train.ipynb 23
-def _save(path, model, optimizer, scheduler, step, pos, cfg, rank, world):
+RESUME_MAY_CHANGE = ('steps', 'log_every', 'ckpt_every', 'ckpt_minutes', 'progress', 'num_workers', 'device')
+
+def _save(path, model, optimizer, scheduler, step, pos, cfg, precision, rank, world):
     rngs = [None] * world
     if world > 1: dist.all_gather_object(rngs, rng_state())
     if rank == 0:
         save_checkpoint(path, model, optimizer, scheduler, step=step, sampler=dict(seed=cfg.seed, pos=pos),
-                        config=cfg.to_dict(), world_size=world, rng_ranks=rngs if world > 1 else None)
+                        config=cfg.to_dict(), precision=precision, world_size=world, rng_ranks=rngs if world > 1 else None)
     if world > 1: dist.barrier()
 
-def _restore(path, model, optimizer, scheduler, cfg, rank, world) -> tuple[int, int]:
+def _check_resume_config(path, extra: dict, cfg: TrainConfig, precision: str):
+    "Raise `ResumeMismatchError` if the checkpoint's config differs from `cfg` in a field that changes what is computed."
+    if 'config' not in extra: return
+    old = {**extra['config'], 'precision': extra.get('precision', extra['config'].get('precision'))}
+    diff = config_diff(old, {**cfg.to_dict(), 'precision': precision}, ignore=RESUME_MAY_CHANGE)
+    if diff: raise ResumeMismatchError(path, diff)
+
+def _restore(path, model, optimizer, scheduler, cfg, precision, rank, world) -> tuple[int, int]:
     "Load `path`; return `(step, stream position)`."
     state = load_checkpoint(path, model, optimizer, scheduler, restore_rng=False)
-    extra = state['extra']; sampler = extra.get('sampler', {})
-    if sampler.get('seed', cfg.seed) != cfg.seed:
-        raise ValueError(f"{path} was trained with seed={sampler['seed']}, not seed={cfg.seed}; resume with "
-                         f"--seed {sampler['seed']} so the data order continues, or start a new run directory")
+    extra = state['extra']
+    _check_resume_config(path, extra, cfg, precision)
     rngs = extra.get('rng_ranks') or [state['rng']]
     if len(rngs) == world: set_rng_state(rngs[rank])
     else:
         warnings.warn(f"{path} was written by {len(rngs)} process(es), this run has {world}: the data stream "
                       "continues exactly, but step_fn's random numbers are reseeded")
         seed_everything(cfg.seed + 1000 * rank + state['step'])
-    return state['step'], sampler.get('pos', state['step'] * cfg.batch_size)
+    return state['step'], extra.get('sampler', {}).get('pos', state['step'] * cfg.batch_size)
 
-# %% ../nbs/30_train.ipynb 25
+# %% ../nbs/30_train.ipynb 27
 def _read_log(path, upto: int) -> list[dict]:
     if not Path(path).exists(): return []
     df = pd.read_csv(path)
@@ -200,7 +212,7 @@ def _mean_logs(sums: dict, n: int, world: int, device) -> dict:
     if world > 1: dist.all_reduce(v); v /= world
     return dict(zip(sums, v.tolist()))
 
-# %% ../nbs/30_train.ipynb 27
+# %% ../nbs/30_train.ipynb 29
 _NO_BAD_STEP = torch.iinfo(torch.int64).max
 
 def _first_bad_step(bad: torch.Tensor, world: int) -> int | None:
@@ -208,7 +220,46 @@ def _first_bad_step(bad: torch.Tensor, world: int) -> int | None:
     b = bad.item()
     return None if b == _NO_BAD_STEP else b
 
-# %% ../nbs/30_train.ipynb 29
+def _nan_error(bad_step: int, step: int, run_dir, ckpt, last_good) -> FloatingPointError:
+    return FloatingPointError(
+        f"the loss became NaN or infinite at step {bad_step} of {run_dir}; stopped at step {step} without saving. "
+        + (f"{ckpt} still holds step {last_good}. " if last_good is not None else "No checkpoint was written yet. ")
+        + "Lower the learning rate, set grad_clip or use precision='fp32', then rerun with resume=True (--resume).")
+
+# %% ../nbs/30_train.ipynb 31
+_clock = time.monotonic  # the clock `fit` times checkpoints by (tests replace it)
+
+def _time_to_save(last_save: float, minutes: float, world: int, device) -> bool:
+    "Whether `minutes` of wall time passed since `last_save` on rank 0's clock (the same answer on every process)."
+    due = minutes > 0 and _clock() - last_save >= 60 * minutes
+    if world > 1:
+        flag = torch.tensor(int(due), device=device); dist.broadcast(flag, src=0); due = bool(flag.item())
+    return due
+
+# %% ../nbs/30_train.ipynb 33
+@contextlib.contextmanager
+def _deferred_ctrl_c(enabled: bool = True):
+    "Yield a one-item list that a first Ctrl-C sets to True (instead of raising); a second Ctrl-C raises."
+    requested = [False]
+    if not enabled or threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
+        yield requested
+        return
+    def on_ctrl_c(signum, frame):
+        if requested[0]: raise KeyboardInterrupt
+        requested[0] = True
+        print("\nCtrl-C: stopping after this step and saving a checkpoint (Ctrl-C again to stop at once)", file=sys.stderr)
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try: yield requested
+    finally: signal.signal(signal.SIGINT, previous)
+
+# %% ../nbs/30_train.ipynb 36
+def _prepare(run_dir, resume: bool, overwrite: bool):
+    "Rank 0's check of the run directory (see the notes above)."
+    if resume and not is_run_dir(run_dir): check_writable(run_dir)   # nothing to continue: a new run in this folder
+    else: open_run(run_dir, resume=resume, overwrite=overwrite)
+    remove_stale_tmp(run_dir)
+
 def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
         step_fn: Callable,  # step_fn(model, batch) -> dict of scalars with a 'loss' tensor
         dataset,  # examples as dicts of tensors (`len` and `[i]`), or with `get_batch(indices)`
@@ -229,14 +280,15 @@ def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
     if cfg.sync_bn and device.type != 'cuda':
         raise ValueError(f"sync_bn=True needs GPUs (torch's SyncBatchNorm does not run on {device.type}); "
                          "leave sync_bn=False and each process keeps its own BatchNorm statistics")
-    if main: prepare_run_dir(run_dir, overwrite=overwrite, resume=resume)
+    precision, why = resolve_precision(cfg.precision, device)
+    if main: _prepare(run_dir, resume, overwrite)
     if world > 1: dist.barrier()
 
     seed_everything(cfg.seed + rank)
     model.to(device)
     step = pos = 0; last_good = None  # the step the checkpoint on disk holds
     if resume and ckpt.exists():
-        step, pos = _restore(ckpt, model, optimizer, scheduler, cfg, rank, world); last_good = step
+        step, pos = _restore(ckpt, model, optimizer, scheduler, cfg, precision, rank, world); last_good = step
     net = model
     if world > 1:
         if cfg.sync_bn: model = net = nn.SyncBatchNorm.convert_sync_batchnorm(model)
@@ -248,48 +300,67 @@ def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
     rows, writer = [], None
     if main:
         from torch.utils.tensorboard import SummaryWriter  # imported here: slow to import
+        print(f"precision: {precision} ({why})")
         cfg.to_json(run_dir / 'train_config.json')
+        atomic_write_text(run_dir / 'run_info.json', json.dumps(
+            dict(precision=precision, precision_reason=why, device=str(device), world_size=world), indent=2))
         rows = _read_log(run_dir / 'metrics.csv', upto=step) if resume else []
         writer = SummaryWriter(run_dir, purge_step=step + 1 if resume else None)
     pbar = tqdm(total=cfg.steps, initial=step, disable=not (main and cfg.progress), desc=run_dir.name)
     bad = torch.full((), _NO_BAD_STEP, dtype=torch.int64, device=device)  # first step with a non-finite loss
-    sums, n, t0 = {}, 0, time.perf_counter()
-    try:
-        while step < cfg.steps:
-            model.train()
-            out = _train_step(net, step_fn, _to_device(next(data), device), optimizer, cfg.precision, cfg.grad_clip)
-            if scheduler is not None: scheduler.step()
-            step += 1; pos += cfg.batch_size; pbar.update()
-            bad = torch.minimum(bad, torch.where(torch.isfinite(out['loss'].detach()), _NO_BAD_STEP, step))
-            for k, v in out.items(): sums[k] = sums.get(k, 0.) + (v.detach().float() if torch.is_tensor(v) else float(v))
-            n += 1
+    sums, n, t0, last_save = {}, 0, time.perf_counter(), _clock()
+    mid_step = False  # True while model, optimiser and step counter may disagree
 
-            do_log, do_ckpt = step % cfg.log_every == 0 or step == cfg.steps, step % cfg.ckpt_every == 0 or step == cfg.steps
-            logs = None
-            if do_log or do_ckpt:
-                if (b := _first_bad_step(bad, world)) is not None:
-                    raise FloatingPointError(
-                        f"the loss became NaN or infinite at step {b} of {run_dir}; stopped at step {step} without saving. "
-                        + (f"{ckpt} still holds step {last_good}. " if last_good is not None else "No checkpoint was written yet. ")
-                        + "Lower the learning rate, set grad_clip or use precision='fp32', then rerun with resume=True (--resume).")
-            if do_log:
-                logs = {'step': step, **_mean_logs(sums, n, world, device),
-                        'lr': optimizer.param_groups[0]['lr'], 'sec_per_step': (time.perf_counter() - t0) / n}
-                sums, n, t0 = {}, 0, time.perf_counter()
-                if main:
-                    rows.append(logs); _write_log(run_dir / 'metrics.csv', rows)
-                    for k, v in logs.items():
-                        if k != 'step': writer.add_scalar(f'train/{k}', v, step)
-                    writer.flush(); pbar.set_postfix(loss=f"{logs['loss']:.4g}")
-            if do_ckpt:
-                _save(ckpt, model, optimizer, scheduler, step, pos, cfg, rank, world); last_good = step
-            for cb in callbacks: cb(step, model, logs)
-    finally:
-        pbar.close()
-        if writer is not None: writer.close()
+    def save():
+        nonlocal last_good, last_save
+        _save(ckpt, model, optimizer, scheduler, step, pos, cfg, precision, rank, world)
+        last_good, last_save = step, _clock()
+
+    with _deferred_ctrl_c(enabled=world == 1) as stop_requested:
+        try:
+            while step < cfg.steps:
+                model.train()
+                mid_step = True
+                out = _train_step(net, step_fn, _to_device(next(data), device), optimizer, precision, cfg.grad_clip)
+                if scheduler is not None: scheduler.step()
+                step, pos, mid_step = step + 1, pos + cfg.batch_size, False
+                pbar.update()
+                bad = torch.minimum(bad, torch.where(torch.isfinite(out['loss'].detach()), _NO_BAD_STEP, step))
+                for k, v in out.items(): sums[k] = sums.get(k, 0.) + (v.detach().float() if torch.is_tensor(v) else float(v))
+                n += 1
+
+                do_log = step % cfg.log_every == 0 or step == cfg.steps
+                do_ckpt = step % cfg.ckpt_every == 0 or step == cfg.steps
+                if not do_ckpt and cfg.ckpt_minutes and (world == 1 or do_log):
+                    do_ckpt = _time_to_save(last_save, cfg.ckpt_minutes, world, device)
+                logs = None
+                if (do_log or do_ckpt) and (b := _first_bad_step(bad, world)) is not None:
+                    raise _nan_error(b, step, run_dir, ckpt, last_good)
+                if do_log:
+                    logs = {'step': step, **_mean_logs(sums, n, world, device), 'lr': optimizer.param_groups[0]['lr'],
+                            'sec_per_step': (time.perf_counter() - t0) / n, 'window_steps': n}
+                    sums, n, t0 = {}, 0, time.perf_counter()
+                    if main:
+                        rows.append(logs); _write_log(run_dir / 'metrics.csv', rows)
+                        for k, v in logs.items():
+                            if k not in ('step', 'window_steps'): writer.add_scalar(f'train/{k}', v, step)
+                        writer.flush(); pbar.set_postfix(loss=f"{logs['loss']:.4g}")
+                if do_ckpt: save()
+                if callbacks:
+                    with preserved_rng():
+                        for cb in callbacks: cb(step, model, logs)
+                if stop_requested[0]: raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if world == 1 and not mid_step and last_good != step:   # the state is that of a completed step: keep it
+                if (b := _first_bad_step(bad, world)) is not None: raise _nan_error(b, step, run_dir, ckpt, last_good)
+                save()
+            raise TrainingInterrupted(last_good, cfg.steps, ckpt) from None
+        finally:
+            pbar.close()
+            if writer is not None: writer.close()
     return pd.DataFrame(rows) if main else None
 
-# %% ../nbs/30_train.ipynb 47
+# %% ../nbs/30_train.ipynb 64
 def add_config_args(parser: argparse.ArgumentParser,  # parser to add flags to
                     cls,  # a config dataclass
                    ) -> argparse.ArgumentParser:
@@ -310,7 +381,7 @@ def main(argv: list[str] | None = None):  # command-line arguments; None reads s
     "`python -m vidrepro.train JOB RUN_DIR [--steps N ...]`: `fit` the job `module:function` builds; works under torchrun."
     p = argparse.ArgumentParser(prog='python -m vidrepro.train', description=main.__doc__)
     p.add_argument('job', help="'module:function'; function(cfg: TrainConfig) returns a dict of fit's "
-                               "model, step_fn, dataset, optimizer (and scheduler)")
+                               "model, step_fn, dataset, optimizer (and scheduler, callbacks)")
     p.add_argument('run_dir', help='folder for the config, metrics.csv, TensorBoard events and ckpt.pt')
     p.add_argument('--resume', action='store_true', help='continue from run_dir/ckpt.pt')
     p.add_argument('--overwrite', action='store_true', help='delete an earlier run in run_dir')
@@ -319,6 +390,7 @@ def main(argv: list[str] | None = None):  # command-line arguments; None reads s
     cfg = TrainConfig(**a)
     module, _, fn = job.partition(':')
     if not fn: raise SystemExit(f"JOB must be 'module:function', got {job!r}")
+    if resume and is_main_process(): open_run(run_dir, resume=True)
     kw = getattr(importlib.import_module(module), fn)(cfg)
     fit(cfg=cfg, run_dir=run_dir, resume=resume, overwrite=overwrite, **kw)
 
@@ -326,7 +398,7 @@ if __name__ == '__main__' and '__file__' in globals():  # `python -m vidrepro.tr
     from vidrepro.train import main as _main  # the importable module's functions, not __main__'s copies
     _main()
 
-# %% ../nbs/30_train.ipynb 52
+# %% ../nbs/30_train.ipynb 73
 def _sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
@@ -337,18 +409,19 @@ def bench_train(model: nn.Module,  # on the device to time
                 optimizer: torch.optim.Optimizer,  # over model.parameters()
                 steps: int = 10,  # timed steps
                 warmup: int = 2,  # untimed steps first
-                precision: str = 'fp32',  # 'fp32' or 'bf16'
+                precision: str = 'auto',  # 'auto' (bf16 where the hardware has it natively), 'fp32' or 'bf16'
                 grad_clip: float | None = None,  # as in TrainConfig
                ) -> dict:
-    "Time `steps` training steps on `batch`: steps/s, s/step, and frames/s when the batch has a 'video'."
+    "Time `steps` training steps on `batch`: steps/s, s/step, the precision used and why, frames/s for a 'video'."
     device = next(model.parameters()).device
+    precision, why = resolve_precision(precision, device)
     batch = _to_device(batch, device); model.train()
     for i in range(warmup + steps):
         if i == warmup: _sync(device); t0 = time.perf_counter()
         _train_step(model, step_fn, batch, optimizer, precision, grad_clip)
     _sync(device); dt = time.perf_counter() - t0
-    res = dict(steps_per_s=steps / dt, s_per_step=dt / steps, precision=precision, device=str(device),
-               threads=torch.get_num_threads())
+    res = dict(steps_per_s=steps / dt, s_per_step=dt / steps, precision=precision, precision_reason=why,
+               device=str(device), threads=torch.get_num_threads())
     if isinstance(batch, dict) and torch.is_tensor(batch.get('video')) and batch['video'].ndim >= 2:
         res['frames_per_s'] = batch['video'].shape[0] * batch['video'].shape[1] * steps / dt
     return res
