@@ -13,17 +13,17 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..core import (SCALES, Config, RunDirError, atomic_write_text, check_writable, current_scale, prepare_run_dir,
-                           seed_everything)
+from ..core import (RUN_MARKERS, SCALES, Config, ResumeMismatchError, atomic_write_text, check_writable, config_diff,
+                           current_scale, is_run_dir, open_run, prepare_run_dir, seed_everything)
 from ..evaluate import add_caption, blank_frame, copy_last_frame, evaluate, plot_curves, report, weights_fingerprint
 from ..metrics import Protocol, curve_table
 from ..train import TrainConfig, add_config_args, fit, is_main_process
 
 # %% auto 0
-__all__ = ['PAPERS', 'PAPER_MODULES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags', 'flag_argv', 'Run',
-           'Experiment', 'Paper', 'register', 'load_papers', 'flags_diff', 'is_finished', 'train_run', 'cpu_model',
-           'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'claim', 'write_claims', 'git_commit',
-           'reproduce_paper', 'reproduce']
+__all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
+           'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'is_finished', 'train_run',
+           'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'claim', 'write_claims',
+           'git_commit', 'reproduce_paper', 'reproduce']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -142,25 +142,21 @@ def load_papers() -> dict[str, Paper]:
     return PAPERS
 
 # %% ../../nbs/50_papers.core.ipynb 18
-def flags_diff(old: dict, new: dict, ignore=()) -> dict:
-    "`{flag: (old, new)}` for every flag whose value differs (a flag one side lacks counts as differing)."
-    missing = object()
-    return {k: (old.get(k, missing), new.get(k, missing)) for k in sorted(set(old) | set(new))
-            if k not in ignore and old.get(k, missing) != new.get(k, missing)}
+RUN_FILES = RUN_MARKERS + ('flags.json',)  # files that mark a folder as a vidrepro run
 
 def _check_same_flags(paper: Paper, run_dir: Path, flags):
     "Refuse to continue a run whose `flags.json` holds other values of flags that change what it computes."
     path = run_dir/'flags.json'
     if not path.exists(): return
-    diff = flags_diff(json.loads(path.read_text()), json.loads(flags.to_json()), paper.volatile)
-    if diff:
-        said = ', '.join(f"--{k} {v[0]!r} → {v[1]!r}" for k, v in diff.items())
-        raise RunDirError(f"{run_dir} was trained with other flags ({said}); rerun with the run's values to continue it, "
-                          "or use a new run directory (or --overwrite to start it again)")
+    diff = config_diff(json.loads(path.read_text()), json.loads(flags.to_json()), paper.volatile)
+    if diff: raise ResumeMismatchError(run_dir, diff)
 
 def is_finished(run_dir) -> bool:
     "Whether `run_dir` holds a finished run (`done.json`, written after the run's last files)."
     return (Path(run_dir)/'done.json').exists()
+
+def _same_finished_run(run_dir: Path, flags) -> bool:
+    return is_finished(run_dir) and json.loads((run_dir/'done.json').read_text()).get('flags') == json.loads(flags.to_json())
 
 def train_run(paper: Paper,  # the paper whose run this is
               flags,  # an instance of `paper.Flags`
@@ -171,11 +167,12 @@ def train_run(paper: Paper,  # the paper whose run this is
     "Train `flags` into `run_dir` to the end: validated, resumable, refusing changed flags; return `run_dir`."
     run_dir = Path(run_dir)
     paper.validate(flags)
-    if resume and not overwrite:
+    existing = is_run_dir(run_dir, RUN_FILES)
+    if resume and not overwrite and existing:
         _check_same_flags(paper, run_dir, flags)
-        if is_finished(run_dir) and json.loads((run_dir/'done.json').read_text()).get('flags') == json.loads(flags.to_json()): return run_dir
+        if _same_finished_run(run_dir, flags): return run_dir
     if is_main_process():
-        prepare_run_dir(run_dir, overwrite=overwrite, resume=resume)
+        open_run(run_dir, resume=resume and existing and not overwrite, overwrite=overwrite, markers=RUN_FILES)
         atomic_write_text(run_dir/'flags.json', flags.to_json())
         (run_dir/'done.json').unlink(missing_ok=True)
     t0 = time.time()
@@ -184,11 +181,11 @@ def train_run(paper: Paper,  # the paper whose run this is
     train, test = paper.datasets(flags)
     optimizer, scheduler = paper.optimizer(model, flags, len(train))
     callbacks = paper.callbacks(flags, run_dir, train, test)
-    resumed = resume and not overwrite and (run_dir/'ckpt.pt').exists()
+    resumed = (run_dir/'ckpt.pt').exists()
     for cb in callbacks:
         if hasattr(cb, 'start'): cb.start(model, optimizer, resumed)
     fit(model, paper.step, train, optimizer, paper.train_config(flags, len(train)), run_dir, scheduler=scheduler,
-        resume=resume and not overwrite, callbacks=callbacks)
+        resume=True, callbacks=callbacks)                       # the folder was checked above: continue what is there
     if is_main_process():
         paper.save(model, flags, run_dir)
         atomic_write_text(run_dir/'done.json', json.dumps(dict(flags=json.loads(flags.to_json()), cpu=cpu_model(),

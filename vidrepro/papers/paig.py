@@ -72,7 +72,7 @@ class RunFlags(Config):
     eval_datapoints: int = 0  # (ours) validation / test sequences to use; 0: all (500 when generated)
     seed: int = 0  # (ours) seeds the initialisation and the batch order
     device: str = 'auto'  # (ours) auto | cpu | cuda | mps
-    precision: str = 'auto'  # (ours) auto (bf16 only where the hardware has it natively) | fp32 | bf16
+    precision: str = 'fp32'  # (ours) fp32 | bf16 | auto; fp32 by default: PhysicsNet's loss turns NaN under bf16 autocast
     log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
 

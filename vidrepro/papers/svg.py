@@ -15,7 +15,7 @@ import torch
 from fastcore.basics import patch
 
 from ..core import (CheckpointError, Config, atomic_path, atomic_torch_save, atomic_write_bytes, current_scale,
-                           prepare_run_dir, seed_everything)
+                           open_run, prepare_run_dir, seed_everything)
 from ..data.bair import BAIRPush
 from ..data.core import FrameWindow
 from ..data.fabrics import fabrics_dataset
@@ -23,7 +23,7 @@ from ..data.mnist import StochasticMovingMNIST
 from ..evaluate import copy_last_frame, protocol_metric_kwargs, score_samples
 from ..metrics import Protocol, curve_table, rank_samples
 from ..models.svg import SVG, SVGConfig, parameter_counts
-from .core import (Experiment, Paper, Run, choices, claim, flag_parser, is_finished, parse_flags, register,
+from .core import (RUN_FILES, Experiment, Paper, Run, choices, claim, flag_parser, is_finished, parse_flags, register,
                                   run_experiment, score_models, train_run, write_scores)
 from ..train import TrainConfig, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
@@ -388,16 +388,9 @@ def _flags(a) -> SVGFlags:
     "The `SVGFlags` in parsed arguments `a` (which also hold the subcommand's own switches)."
     return SVGFlags(**{k.name: getattr(a, k.name) for k in dataclasses.fields(SVGFlags)})
 
-def _check_model_dir(path: Path):
-    "`--model_dir` must be an existing vidrepro run."
-    if not path.exists(): raise FileNotFoundError(f"--model_dir {path} does not exist; check the path, or drop "
-                                                  "--model_dir to start a new run under --log_dir")
-    if not ((path/'flags.json').exists() or (path/'ckpt.pt').exists()):
-        raise FileNotFoundError(f"--model_dir {path} is not a vidrepro run (no flags.json or ckpt.pt); nothing was written")
-
 def _train_cli(a):
     f = _flags(a)
-    if f.model_dir: _check_model_dir(Path(f.model_dir))
+    if f.model_dir or a.resume: open_run(run_dir(f), resume=True, markers=RUN_FILES)     # must be an existing run
     out = train_svg(f, resume=a.resume, overwrite=a.overwrite)
     print(f"finished: {out}")
 
