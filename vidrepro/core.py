@@ -180,7 +180,8 @@ def resolve_precision(precision: str,  # 'auto', 'fp32' or 'bf16'
         if native: return 'bf16', f"bf16 as asked; {evidence}"
         return 'bf16', f"bf16 as asked, but {evidence}: bf16 is emulated and can be 20-400x slower than fp32"
     if native: return 'bf16', f"{evidence}: bf16 autocast"
-    if torch.device(device).type == 'cpu': return 'fp32', f"{evidence}: bf16 would be emulated (20-400x slower), using fp32"
+    if torch.device(device).type == 'cpu':
+        return 'fp32', f"{evidence}: bf16 would be emulated (20-400x slower), using fp32"
     return 'fp32', f"{evidence}: using fp32"
 
 # %% ../nbs/00_core.ipynb 38
@@ -285,7 +286,8 @@ def open_run(path,  # the run directory
             ) -> Path:
     "Check `path` for starting, resuming or overwriting a run; make it, clear stale temporary files, return it."
     path = Path(path)
-    if path.exists() and not path.is_dir(): raise RunDirError(f"{path} is a file, not a folder; choose a folder for the run")
+    if path.exists() and not path.is_dir():
+        raise RunDirError(f"{path} is a file, not a folder; choose a folder for the run")
     holds_files = path.exists() and any(not _STALE_TMP.fullmatch(p.name) for p in path.iterdir())
     if holds_files and not is_run_dir(path, markers):
         raise RunDirError(f"{path} is not a vidrepro run directory (no {' or '.join(markers)}); refusing to write into it. "

@@ -175,11 +175,12 @@ def _save(path, model, optimizer, scheduler, step, pos, cfg, precision, rank, wo
     if world > 1: dist.all_gather_object(rngs, rng_state())
     if rank == 0:
         save_checkpoint(path, model, optimizer, scheduler, step=step, sampler=dict(seed=cfg.seed, pos=pos),
-                        config=cfg.to_dict(), precision=precision, world_size=world, rng_ranks=rngs if world > 1 else None)
+                        config=cfg.to_dict(), precision=precision, world_size=world,
+                        rng_ranks=rngs if world > 1 else None)
     if world > 1: dist.barrier()
 
 def _check_resume_config(path, extra: dict, cfg: TrainConfig, precision: str):
-    "Raise `ResumeMismatchError` if the checkpoint's config differs from `cfg` in a field that changes what is computed."
+    "Raise `ResumeMismatchError` if the checkpoint's config and `cfg` differ in a field that changes the computation."
     if 'config' not in extra: return
     old = {**extra['config'], 'precision': extra.get('precision', extra['config'].get('precision'))}
     diff = config_diff(old, {**cfg.to_dict(), 'precision': precision}, ignore=RESUME_MAY_CHANGE)
@@ -326,7 +327,8 @@ def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
                 step, pos, mid_step = step + 1, pos + cfg.batch_size, False
                 pbar.update()
                 bad = torch.minimum(bad, torch.where(torch.isfinite(out['loss'].detach()), _NO_BAD_STEP, step))
-                for k, v in out.items(): sums[k] = sums.get(k, 0.) + (v.detach().float() if torch.is_tensor(v) else float(v))
+                for k, v in out.items():
+                    sums[k] = sums.get(k, 0.) + (v.detach().float() if torch.is_tensor(v) else float(v))
                 n += 1
 
                 do_log = step % cfg.log_every == 0 or step == cfg.steps
