@@ -175,14 +175,15 @@ def rollout_noise(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] the 
     if self.cfg.prior == 'none': raise ValueError("this SVG model is deterministic (prior='none'): it has no noise to draw")
     w = self.encoder.head[0].weight
     shape = (context.shape[0], samples, context.shape[1] - 1 + horizon, self.cfg.z_dim)
-    return torch.randn(shape, generator=generator, device=w.device if generator is None else generator.device).to(w.device, w.dtype)
+    device = w.device if generator is None else generator.device
+    return torch.randn(shape, generator=generator, device=device).to(w.device, w.dtype)
 
 def _step_noise(eps, shape):
     "Per-step noise `[steps, B * samples, z]` from the caller's `[B, samples, steps, z]`, or None to draw as needed."
     if eps is None: return None
     if tuple(eps.shape) != shape:
-        raise ValueError(f"eps must have shape [B, samples, n_past - 1 + horizon, z_dim] = {list(shape)}; got {tuple(eps.shape)} "
-                         f"(model.rollout_noise(context, horizon, samples) makes one)")
+        raise ValueError(f"eps must have shape [B, samples, n_past - 1 + horizon, z_dim] = {list(shape)}; "
+                         f"got {tuple(eps.shape)} (model.rollout_noise(context, horizon, samples) makes one)")
     return eps.flatten(0, 1).transpose(0, 1)
 
 @patch
@@ -193,7 +194,7 @@ def rollout(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frame
             eps: torch.Tensor | None = None,  # [B, samples, n_past - 1 + horizon, z_dim] noise to use; drawn if None
             generator: torch.Generator | None = None,  # draw the noise from this generator (when eps is None)
            ) -> torch.Tensor:
-    "Sampled futures `[B, samples, horizon, C, H, W]`, differentiable: z from the learned prior (SVG-FP: N(0, I)), predictions fed back."
+    "Sampled futures `[B, samples, horizon, C, H, W]`, differentiable: z from the prior, predictions fed back."
     cfg = self.cfg
     _check_frames(self, context, 'context', 1)
     if horizon < 1 or samples < 1: raise ValueError(f"horizon and samples must be at least 1; got {horizon} and {samples}")
@@ -201,7 +202,8 @@ def rollout(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frame
     if cfg.prior == 'none' and eps is not None:
         raise ValueError("this SVG model is deterministic (prior='none'): pass eps=None")
     s = samples if cfg.prior != 'none' else 1
-    if eps is None and generator is not None and cfg.prior != 'none': eps = self.rollout_noise(context, horizon, samples, generator)
+    if eps is None and generator is not None and cfg.prior != 'none':
+        eps = self.rollout_noise(context, horizon, samples, generator)
     noise = _step_noise(eps, (b, samples, n - 1 + horizon, cfg.z_dim))
     def eps_at(i): return None if noise is None else noise[i]
     a = _actions(self, actions, b, n - 1 + horizon)
