@@ -43,7 +43,8 @@ def clip_grad_elementwise(optimizer: torch.optim.Optimizer,  # any optimiser
     "Clip every gradient element of `optimizer`'s parameters before each `step()`; returns the hook's handle."
     if not clip_value > 0: raise ValueError(f"clip_value must be positive; got {clip_value}")
     def clip(opt, args, kwargs):
-        torch.nn.utils.clip_grad_value_([p for g in opt.param_groups for p in g['params'] if p.grad is not None], clip_value)
+        grads = [p for g in opt.param_groups for p in g['params'] if p.grad is not None]
+        torch.nn.utils.clip_grad_value_(grads, clip_value)
     return optimizer.register_step_pre_hook(clip)
 
 # %% ../nbs/24_optim.ipynb 17

@@ -14,23 +14,24 @@ from torch import nn
 from fastcore.basics import patch
 
 from ..core import Config
-from ..nn.utils import count_parameters, parameter_table
+from ..data.physics import TASKS, get_task
+from ..nn.blocks import GeneratedParameter, UNet, place_templates
+from ..nn.utils import count_parameters, parameter_table, tf_init
+from ..optim import TFRMSprop, clip_grad_elementwise
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['TASKS', 'CELL_TYPES', 'PAIG_TASKS', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config', 'tf_init',
-           'GeneratedParameter', 'UNet', 'PositionEncoder', 'VelocityEstimator', 'ODECell', 'BouncingCell',
-           'SpringCell', 'GravityCell', 'make_cell', 'TemplateDecoder', 'PhysicsNet', 'parameter_counts', 'paig_losses',
-           'eval_metrics', 'TFRMSprop', 'paig_optimizer', 'annealed_lr', 'paig_scheduler']
+__all__ = ['CELL_TYPES', 'RECOMMENDED_TRAINING', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config', 'PositionEncoder',
+           'VelocityEstimator', 'ODECell', 'BouncingCell', 'SpringCell', 'GravityCell', 'make_cell', 'TemplateDecoder',
+           'PhysicsNet', 'parameter_counts', 'paig_losses', 'eval_metrics', 'paig_optimizer']
 
 # %% ../../nbs/26_models.paig.ipynb 7
-TASKS = ('bouncing_balls', 'spring_color', 'spring_color_half', '3bp_color', 'mnist_spring_color')
 CELL_TYPES = ('bouncing_ode_cell', 'spring_ode_cell', 'gravity_ode_cell')
 
 @dataclasses.dataclass
 class PAIGConfig(Config):
     "PhysicsNet's settings, named as the original runner's flags; defaults are the `spring_color` task."
-    task: str = 'spring_color'  # one of TASKS (--task)
+    task: str = 'spring_color'  # one of vidrepro.data.physics.TASKS (--task)
     cell_type: str = 'spring_ode_cell'  # 'bouncing_ode_cell' | 'spring_ode_cell' | 'gravity_ode_cell'
     n_objs: int = 2  # objects in the scene (the original's COORD_UNITS // 4)
     input_steps: int = 4  # frames the encoder sees before the rollout starts
@@ -74,99 +75,27 @@ class PAIGConfig(Config):
             raise ValueError("alt_vel=True needs input_steps >= 2 (it uses differences of input positions)")
 
 # %% ../../nbs/26_models.paig.ipynb 9
-PAIG_TASKS = {
-    #  name: cell, n_objs, input/pred steps, train/test seq_len, frame, dt, base_lr, autoencoder_loss, epochs
-    'bouncing_balls':     dict(cell_type='bouncing_ode_cell', n_objs=2, input_steps=4, pred_steps=6, seq_len=12, test_seq_len=30,
-                               frame_size=32, dt=0.3, base_lr=3e-4, autoencoder_loss=2.0, epochs=500,
-                               data_file='bouncing/color_bounce_vx8_vy8_sl12_r2.npz',
-                               test_data_file='bouncing/color_bounce_vx8_vy8_sl30_r2.npz', true_params={}),
-    'spring_color':       dict(cell_type='spring_ode_cell', n_objs=2, input_steps=4, pred_steps=6, seq_len=12, test_seq_len=30,
-                               frame_size=32, dt=0.3, base_lr=6e-4, autoencoder_loss=3.0, epochs=500,
-                               data_file='spring_color/color_spring_vx8_vy8_sl12_r2_k4_e6.npz',
-                               test_data_file='spring_color/color_spring_vx8_vy8_sl30_r2_k4_e6.npz',
-                               true_params=dict(k=4.0, l=6.0, rest_length=12.0)),
-    'spring_color_half':  dict(cell_type='spring_ode_cell', n_objs=2, input_steps=4, pred_steps=6, seq_len=12, test_seq_len=30,
-                               frame_size=32, dt=0.3, base_lr=6e-4, autoencoder_loss=3.0, epochs=500,
-                               data_file='spring_color_half/color_spring_vx4_vy4_sl12_r2_k4_e6_halfpane.npz',
-                               test_data_file='spring_color_half/color_spring_vx4_vy4_sl30_r2_k4_e6_halfpane.npz',
-                               true_params=dict(k=4.0, l=6.0, rest_length=12.0)),
-    '3bp_color':          dict(cell_type='gravity_ode_cell', n_objs=3, input_steps=4, pred_steps=12, seq_len=20, test_seq_len=40,
-                               frame_size=36, dt=0.5, base_lr=1e-3, autoencoder_loss=5.0, epochs=1000,
-                               data_file='3bp_color/color_3bp_vx2_vy2_sl20_r2_g60_m1_dt05.npz',
-                               test_data_file='3bp_color/color_3bp_vx2_vy2_sl40_r2_g60_m1_dt05.npz',
-                               true_params=dict(g=60.0, m=1.0)),
-    'mnist_spring_color': dict(cell_type='spring_ode_cell', n_objs=2, input_steps=3, pred_steps=7, seq_len=12, test_seq_len=30,
-                               frame_size=64, dt=0.3, base_lr=6e-4, autoencoder_loss=3.0, epochs=500,
-                               data_file='mnist_spring_color/color_mnist_spring_vx8_vy8_sl12_r2_k2_e12.npz',
-                               test_data_file='mnist_spring_color/color_mnist_spring_vx8_vy8_sl30_r2_k2_e12.npz',
-                               true_params=dict(k=2.0, l=12.0, rest_length=24.0)),
+RECOMMENDED_TRAINING = {   # the original README's per-task training settings
+    'bouncing_balls':     dict(base_lr=3e-4, autoencoder_loss=2.0, epochs=500),
+    'spring_color':       dict(base_lr=6e-4, autoencoder_loss=3.0, epochs=500),
+    'spring_color_half':  dict(base_lr=6e-4, autoencoder_loss=3.0, epochs=500),
+    '3bp_color':          dict(base_lr=1e-3, autoencoder_loss=5.0, epochs=1000),
+    'mnist_spring_color': dict(base_lr=6e-4, autoencoder_loss=3.0, epochs=500),
 }
 
-def task_config(task: str,  # one of TASKS
+def task_config(task: str,  # one of vidrepro.data.physics.TASKS
                 **overrides,  # any PAIGConfig field, e.g. epochs=10
                ) -> PAIGConfig:
-    "The original's settings for `task` (cell, objects, steps, frame size, dt, recommended base_lr / autoencoder_loss)."
-    if task not in PAIG_TASKS: raise ValueError(f"unknown PAIG task {task!r}; choose one of {', '.join(PAIG_TASKS)}")
-    t = PAIG_TASKS[task]
-    keys = ('cell_type', 'n_objs', 'input_steps', 'pred_steps', 'seq_len', 'frame_size', 'dt', 'base_lr', 'autoencoder_loss', 'epochs')
-    cfg = PAIGConfig(task=task, extrap_steps=t['test_seq_len'] - t['input_steps'] - t['pred_steps'], **{k: t[k] for k in keys})
+    "The original's settings for `task`: its data's geometry (`get_task`) and the README's recommended training."
+    if task not in TASKS or task not in RECOMMENDED_TRAINING:
+        raise ValueError(f"unknown PAIG task {task!r}; choose one of {', '.join(RECOMMENDED_TRAINING)}")
+    t = get_task(task)
+    cfg = PAIGConfig(task=task, cell_type=t.cell, n_objs=t.n_objects, input_steps=t.input_steps, pred_steps=t.pred_steps,
+                     extrap_steps=t.extrap_steps(long=True), seq_len=t.train_len, frame_size=t.image_size, dt=t.dt,
+                     **RECOMMENDED_TRAINING[task])
     return cfg.replace(**overrides) if overrides else cfg
 
-# %% ../../nbs/26_models.paig.ipynb 12
-def tf_init(module: nn.Module,  # use as `model.apply(tf_init)`
-           ) -> None:
-    "TF1 layer defaults: Glorot-uniform weights and zero biases for `Linear` and `Conv2d`."
-    if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.xavier_uniform_(module.weight)
-        if module.bias is not None: nn.init.zeros_(module.bias)
-
-class GeneratedParameter(nn.Module):
-    "A learnable tensor of `shape` produced by an MLP from a constant input (the original's `variable_from_network`)."
-    def __init__(self, shape: tuple,  # shape of the tensor
-                 hidden: int = 200,  # width of the MLP's tanh layer
-                 n_in: int = 10):  # length of the constant all-ones input
-        super().__init__()
-        self.shape = tuple(shape)
-        self.register_buffer('ones', torch.ones(1, n_in), persistent=False)
-        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, math.prod(self.shape)))
-
-    def forward(self) -> torch.Tensor: return self.net(self.ones).view(self.shape)
-
-    @torch.no_grad()
-    def set_(self, value: torch.Tensor):
-        "Make `forward()` return `value` (broadcast to `shape`)."
-        self.net[-1].weight.zero_(); self.net[-1].bias.copy_(torch.as_tensor(value, dtype=self.net[-1].bias.dtype).expand(self.shape).flatten())
-        return self
-
 # %% ../../nbs/26_models.paig.ipynb 15
-def _double_conv(c_in, c_out):
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU())
-
-class UNet(nn.Module):
-    "The original's `shallow_unet` (depth 2) / `unet` (depth 3) with bilinear upsampling (`upsamp=True`)."
-    def __init__(self, c_in: int,  # input channels
-                 base: int,  # channels at the first level (8 shallow, 16 deep)
-                 c_out: int,  # output logit maps
-                 depth: int = 2):  # number of 2x2 poolings
-        super().__init__()
-        chans = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList([_double_conv(c_in, chans[0])] + [_double_conv(chans[i], chans[i + 1]) for i in range(depth)])
-        self.up_conv = nn.ModuleList([nn.Conv2d(chans[i + 1], 2 * base, 3, padding=1) for i in reversed(range(depth))])
-        self.up = nn.ModuleList([_double_conv(2 * base + chans[i], chans[i]) for i in reversed(range(depth))])
-        self.head = nn.Conv2d(base, c_out, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = []
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else F.max_pool2d(x, 2))
-            skips.append(x)
-        x = skips.pop()
-        for conv, block in zip(self.up_conv, self.up):
-            skip = skips.pop()
-            x = conv(F.interpolate(x, size=skip.shape[-2:], mode='bilinear', align_corners=False))
-            x = block(torch.cat([x, skip], 1))
-        return self.head(x)
-
 class PositionEncoder(nn.Module):
     "Frames `[N, C, S, S]` -> object positions `[N, n_objs, 2]` (x, y in pixels, in (0, S))."
     def __init__(self, n_objs: int,  # objects to find
@@ -307,15 +236,9 @@ class TemplateDecoder(nn.Module):
     def layers(self, pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Masks `[N, n+1, 1, S, S]` (softmax over objects and background) and contents `[N, n+1, C, S, S]`."
         N, n, S, C = pos.shape[0], self.n_objs, self.frame_size, self.channels
-        sigma = self.log_sigma.exp()
-        shift = sigma * (S / 2 - pos.reshape(N * n, 2)) / self.tmpl                  # (x, y) translations
-        theta = torch.zeros(N * n, 2, 3, dtype=pos.dtype, device=pos.device)
-        theta[:, 0, 0] = theta[:, 1, 1] = sigma
-        theta[:, :, 2] = shift
         joint = torch.cat([self.template() + 5, torch.sigmoid(self.contents())], 1)  # [n, 1 + C, t, t]
-        joint = joint.to(pos.dtype).expand(N, -1, -1, -1, -1).reshape(N * n, 1 + C, self.tmpl, self.tmpl)
-        grid = F.affine_grid(theta, [N * n, 1 + C, S, S], align_corners=False)
-        placed = F.grid_sample(joint, grid, mode='bilinear', padding_mode='zeros', align_corners=False).view(N, n, 1 + C, S, S)
+        joint = joint.expand(N, -1, -1, -1, -1).reshape(N * n, 1 + C, self.tmpl, self.tmpl)
+        placed = place_templates(joint, pos.reshape(N * n, 2), S, self.log_sigma.exp()).view(N, n, 1 + C, S, S)
         logits = torch.cat([placed[:, :, :1] - 5, placed.new_ones(N, 1, 1, S, S)], 1)
         contents = torch.cat([placed[:, :, 1:], torch.sigmoid(self.background()).to(pos.dtype).expand(N, 1, C, S, S)], 1)
         return logits.softmax(1), contents
@@ -324,7 +247,7 @@ class TemplateDecoder(nn.Module):
         masks, contents = self.layers(pos)
         return (masks * contents).sum(1)
 
-# %% ../../nbs/26_models.paig.ipynb 38
+# %% ../../nbs/26_models.paig.ipynb 40
 class PhysicsNet(nn.Module):
     "PAIG: encoder -> velocity estimator -> physics cell -> template decoder. `forward(video)` -> dict, `loss(video)` -> dict."
     def __init__(self, cfg: PAIGConfig | None = None,  # settings; PAIGConfig() is the spring_color task
@@ -345,7 +268,7 @@ def parameter_counts(model: PhysicsNet) -> pd.DataFrame:
     "Parameters per component (encoder, velocity, cell, decoder) and the total."
     return parameter_table(encoder=model.encoder, velocity=model.velocity, cell=model.cell, decoder=model.decoder)
 
-# %% ../../nbs/26_models.paig.ipynb 39
+# %% ../../nbs/26_models.paig.ipynb 41
 def _check_video(model, video, min_frames, name='video'):
     "Shape checks only: a range check would synchronise with the device on every step."
     cfg = model.cfg
@@ -371,19 +294,27 @@ def forward(self: PhysicsNet, video: torch.Tensor,  # [B, T, C, S, S] in [0, 1],
     return dict(pred=_decode_steps(self, pos), recons=_decode_steps(self, enc_pos), enc_pos=enc_pos, pos=pos, vel=vel, init_vel=init_vel)
 
 @patch
-@torch.no_grad()
-def predict(self: PhysicsNet, context: torch.Tensor,  # [B, >= input_steps, C, S, S]; the last input_steps frames are used
+def rollout(self: PhysicsNet, context: torch.Tensor,  # [B, >= input_steps, C, S, S]; the last input_steps frames are used
             horizon: int,  # frames to predict after the context
             samples: int = 1,  # copies to return (the model is deterministic)
            ) -> torch.Tensor:
-    "Predicted future `[B, samples, horizon, C, S, S]`."
+    "Predicted future `[B, samples, horizon, C, S, S]`, differentiable with respect to the parameters and the context."
     _check_video(self, context, self.cfg.input_steps, 'context')
     B, k = context.shape[0], self.cfg.input_steps
     enc_pos = self.encoder(context[:, -k:].flatten(0, 1)).view(B, k, self.cfg.n_objs, 2)
     pos, _ = self.cell.rollout(enc_pos[:, -1], self.velocity(enc_pos), horizon)
     return _decode_steps(self, pos)[:, None].expand(B, samples, *[-1] * 4)
 
-# %% ../../nbs/26_models.paig.ipynb 45
+@patch
+@torch.no_grad()
+def predict(self: PhysicsNet, context: torch.Tensor,  # [B, >= input_steps, C, S, S]; the last input_steps frames are used
+            horizon: int,  # frames to predict after the context
+            samples: int = 1,  # copies to return (the model is deterministic)
+           ) -> torch.Tensor:
+    "`rollout` without gradients, for evaluation: `[B, samples, horizon, C, S, S]`."
+    return self.rollout(context, horizon, samples)
+
+# %% ../../nbs/26_models.paig.ipynb 53
 def paig_losses(out: dict,  # PhysicsNet's forward output
                 video: torch.Tensor,  # the same [B, T, C, S, S] video
                 cfg: PAIGConfig,  # input_steps, pred_steps, autoencoder_loss
@@ -409,60 +340,16 @@ def eval_metrics(losses: dict) -> dict:
     "The loss parts under the names of the original's `log.txt`: eval_pred_loss, eval_extrap_loss, eval_recons_loss."
     return {name: float(losses[key]) for name, key in EVAL_METRICS.items()}
 
-# %% ../../nbs/26_models.paig.ipynb 49
-class TFRMSprop(torch.optim.RMSprop):
-    "`torch.optim.RMSprop` as TF1's `RMSPropOptimizer` (mean square starts at 1), with element-wise gradient clipping."
-    def __init__(self, params,  # parameters or parameter groups
-                 lr: float,  # learning rate
-                 decay: float = 0.9,  # TF's `decay` (PyTorch's `alpha`)
-                 eps: float = 1e-10,  # TF's `epsilon`
-                 clip_value: float | None = 1.0):  # clip every gradient element to [-clip_value, clip_value]; None: no clip
-        super().__init__(params, lr=lr, alpha=decay, eps=eps)
-        self.defaults['clip_value'] = clip_value
-        for g in self.param_groups: g.setdefault('clip_value', clip_value)
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad(): loss = closure()
-        for g in self.param_groups:
-            for p in g['params']:
-                if p.grad is None: continue
-                if g['clip_value'] is not None: p.grad.clamp_(-g['clip_value'], g['clip_value'])
-                state = self.state[p]
-                if not state:   # TF1 starts the mean square at one
-                    state['step'] = torch.zeros((), dtype=torch.float32, device=p.device if g['capturable'] else 'cpu')
-                    state['square_avg'] = torch.ones_like(p, memory_format=torch.preserve_format)
-        super().step()
-        return loss
-
+# %% ../../nbs/26_models.paig.ipynb 57
 def paig_optimizer(model: PhysicsNet,  # the model to train
                    cfg: PAIGConfig | None = None,  # base_lr, physics_lr, clip_value; default model.cfg
                   ) -> TFRMSprop:
-    "The original's optimiser: TF1 RMSProp at `base_lr`, gradients clipped to [-1, 1]; the cell in its own group."
+    "The original's optimiser: TF1 RMSProp at `base_lr`, gradients clipped element-wise; the cell in its own group."
     cfg = cfg or model.cfg
     physics = list(model.cell.parameters())
     ids = {id(p) for p in physics}
     groups = [dict(params=[p for p in model.parameters() if id(p) not in ids], name='vision')]
     if physics: groups.append(dict(params=physics, name='physics', lr=cfg.base_lr if cfg.physics_lr is None else cfg.physics_lr))
-    return TFRMSprop(groups, lr=cfg.base_lr, clip_value=cfg.clip_value)
-
-def annealed_lr(epoch: int,  # 1-based epoch
-                epochs: int,  # epochs in the run
-                base_lr: float,  # starting rate
-                anneal_lr: bool = True,  # the --anneal_lr flag
-               ) -> float:
-    "The rate during `epoch`: `base_lr`, divided by 5 from epoch `int(0.75 * epochs)` on when annealing."
-    start = int(0.75 * epochs)
-    return base_lr / 5 if anneal_lr and start >= 1 and epoch >= start else base_lr
-
-def paig_scheduler(optimizer: torch.optim.Optimizer,  # e.g. from paig_optimizer
-                   epochs: int,  # epochs in the run
-                   steps_per_epoch: int,  # optimiser steps per epoch (batches per pass over the training set)
-                   anneal_lr: bool = True,  # the --anneal_lr flag
-                  ) -> torch.optim.lr_scheduler.LambdaLR:
-    "A per-step scheduler (step it after every optimiser step) that applies `annealed_lr`."
-    if steps_per_epoch < 1: raise ValueError(f"steps_per_epoch must be >= 1; got {steps_per_epoch}")
-    return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: annealed_lr(step // steps_per_epoch + 1, epochs, 1.0, anneal_lr))
+    optimizer = TFRMSprop(groups, lr=cfg.base_lr)
+    if cfg.clip_value is not None: clip_grad_elementwise(optimizer, cfg.clip_value)
+    return optimizer

@@ -14,12 +14,12 @@ from fastcore.basics import patch
 
 from ..core import Config
 from ..nn.conv import DCGANDecoder, DCGANEncoder, VGGDecoder, VGGEncoder
-from ..nn.rnn import LSTM, GaussianLSTM
+from ..nn.rnn import LSTM, GaussianLSTM, gaussian_kl
 from ..nn.utils import count_parameters, init_weights, parameter_table
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['SVGConfig', 'gaussian_kl', 'SVG', 'parameter_counts']
+__all__ = ['SVGConfig', 'SVG', 'parameter_counts']
 
 # %% ../../nbs/25_models.svg.ipynb 7
 @dataclasses.dataclass
@@ -54,17 +54,7 @@ class SVGConfig(Config):
             if getattr(self, name) < 1: raise ValueError(f"SVGConfig.{name} must be at least 1; got {getattr(self, name)} (--{name})")
         if self.action_dim < 0: raise ValueError(f"SVGConfig.action_dim must be >= 0 (0 = no actions); got {self.action_dim}")
 
-# %% ../../nbs/25_models.svg.ipynb 10
-def gaussian_kl(mu_q: torch.Tensor,  # mean of q
-                logvar_q: torch.Tensor,  # log-variance of q
-                mu_p: torch.Tensor | None = None,  # mean of p; None for N(0, I)
-                logvar_p: torch.Tensor | None = None,  # log-variance of p; None for N(0, I)
-               ) -> torch.Tensor:
-    "Element-wise KL(N(mu_q, exp(logvar_q)) || N(mu_p, exp(logvar_p))), same shape as `mu_q`."
-    if mu_p is None: mu_p, logvar_p = torch.zeros_like(mu_q), torch.zeros_like(logvar_q)
-    return 0.5 * (logvar_p - logvar_q) + (logvar_q.exp() + (mu_q - mu_p).pow(2)) / (2 * logvar_p.exp()) - 0.5
-
-# %% ../../nbs/25_models.svg.ipynb 13
+# %% ../../nbs/25_models.svg.ipynb 11
 _FRAME_CODECS = {'dcgan': (DCGANEncoder, DCGANDecoder), 'vgg': (VGGEncoder, VGGDecoder)}
 
 class SVG(nn.Module):
@@ -87,14 +77,14 @@ class SVG(nn.Module):
         self.prior = GaussianLSTM(cfg.g_dim + a, z, cfg.rnn_size, cfg.prior_rnn_layers) if cfg.prior == 'learned' else None
         self.apply(init_weights)
 
-# %% ../../nbs/25_models.svg.ipynb 15
+# %% ../../nbs/25_models.svg.ipynb 13
 def parameter_counts(model: SVG,  # an SVG model
                     ) -> pd.DataFrame:
     "Parameters per component (encoder, decoder, frame_predictor, posterior, prior, action_embedding) and the total."
     names = ('encoder', 'decoder', 'frame_predictor', 'posterior', 'prior', 'action_embedding')
     return parameter_table(**{n: getattr(model, n) for n in names if getattr(model, n) is not None})
 
-# %% ../../nbs/25_models.svg.ipynb 21
+# %% ../../nbs/25_models.svg.ipynb 19
 def _check_frames(model, video, name, min_frames):
     "Shape checks only: a range check would synchronise with the device on every training step."
     cfg = model.cfg
@@ -116,7 +106,7 @@ def _actions(model, actions, batch, steps):
         raise ValueError(f"actions must have shape {want} (one action per transition between frames); got {tuple(actions.shape)}")
     return model.action_embedding(actions[:, :steps].to(model.encoder.head[0].weight.dtype))
 
-# %% ../../nbs/25_models.svg.ipynb 22
+# %% ../../nbs/25_models.svg.ipynb 20
 @patch
 def _encode(self: SVG, video):
     "Encode every frame once, in one batch: codes `[B, T, g]` and skips `[B, T, ...]`."
@@ -174,20 +164,48 @@ def forward(self: SVG, video: torch.Tensor,  # [B, T, C, H, W] true frames in [0
     else: kld = mse_t.new_zeros(())
     return dict(loss=mse_t.sum() + self.cfg.beta * kld, mse=mse_t.mean(), kld=kld / steps)
 
-# %% ../../nbs/25_models.svg.ipynb 33
+# %% ../../nbs/25_models.svg.ipynb 31
 @patch
-@torch.no_grad()
-def predict(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frames in [0, 1], n_past >= 1
+def rollout_noise(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] the context to roll out from
+                  horizon: int,  # frames to generate after the context
+                  samples: int = 1,  # futures per sequence
+                  generator: torch.Generator | None = None,  # where to draw from; torch's global generator if None
+                 ) -> torch.Tensor:
+    "Standard normal noise for every `z` of a rollout: `[B, samples, n_past - 1 + horizon, z_dim]`."
+    if self.cfg.prior == 'none': raise ValueError("this SVG model is deterministic (prior='none'): it has no noise to draw")
+    w = self.encoder.head[0].weight
+    shape = (context.shape[0], samples, context.shape[1] - 1 + horizon, self.cfg.z_dim)
+    device = w.device if generator is None else generator.device
+    return torch.randn(shape, generator=generator, device=device).to(w.device, w.dtype)
+
+def _step_noise(eps, shape):
+    "Per-step noise `[steps, B * samples, z]` from the caller's `[B, samples, steps, z]`, or None to draw as needed."
+    if eps is None: return None
+    if tuple(eps.shape) != shape:
+        raise ValueError(f"eps must have shape [B, samples, n_past - 1 + horizon, z_dim] = {list(shape)}; "
+                         f"got {tuple(eps.shape)} (model.rollout_noise(context, horizon, samples) makes one)")
+    return eps.flatten(0, 1).transpose(0, 1)
+
+@patch
+def rollout(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frames, n_past >= 1
             horizon: int,  # frames to generate after the context
             samples: int = 1,  # futures per sequence, drawn in one batch
             actions: torch.Tensor | None = None,  # [B, >= n_past - 1 + horizon, action_dim] when the model has actions
+            eps: torch.Tensor | None = None,  # [B, samples, n_past - 1 + horizon, z_dim] noise to use; drawn if None
+            generator: torch.Generator | None = None,  # draw the noise from this generator (when eps is None)
            ) -> torch.Tensor:
-    "Sample futures as `generate_svg_lp.py` does: `[B, samples, horizon, C, H, W]`."
+    "Sampled futures `[B, samples, horizon, C, H, W]`, differentiable: z from the prior, predictions fed back."
     cfg = self.cfg
-    _check_frames(self, context, 'context', 1); check_video(context, 'context')
+    _check_frames(self, context, 'context', 1)
     if horizon < 1 or samples < 1: raise ValueError(f"horizon and samples must be at least 1; got {horizon} and {samples}")
     b, n = context.shape[:2]
+    if cfg.prior == 'none' and eps is not None:
+        raise ValueError("this SVG model is deterministic (prior='none'): pass eps=None")
     s = samples if cfg.prior != 'none' else 1
+    if eps is None and generator is not None and cfg.prior != 'none':
+        eps = self.rollout_noise(context, horizon, samples, generator)
+    noise = _step_noise(eps, (b, samples, n - 1 + horizon, cfg.z_dim))
+    def eps_at(i): return None if noise is None else noise[i]
     a = _actions(self, actions, b, n - 1 + horizon)
     a = a.repeat_interleave(s, 0) if a is not None else None
     h, skips = self._encode(context.repeat_interleave(s, 0))
@@ -197,15 +215,19 @@ def predict(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frame
     for i in range(n - 1):                                   # the context: true frames in, outputs discarded
         cond = inp = _condition(h[:, i], a, i)
         if self.posterior is not None:
-            (z, mu, _), hid_q = self.posterior(h[:, i + 1], hid_q)
+            (z, mu, _), hid_q = self.posterior(h[:, i + 1], hid_q, eps=eps_at(i))
             inp = torch.cat([cond, z if cfg.prior == 'learned' else mu], 1)
-        if self.prior is not None: _, hid_p = self.prior(cond, hid_p)
+        if self.prior is not None: _, hid_p = self.prior(cond, hid_p, eps=eps_at(i))
         _, hid_f = self.frame_predictor(inp, hid_f)
     last, skip, frames = h[:, n - 1], [sk[:, n - 1] for sk in skips], []
     for k in range(horizon):                                 # the future: z from the prior, predictions fed back
         cond = inp = _condition(last, a, n - 1 + k)
-        if cfg.prior == 'learned': (z, _, _), hid_p = self.prior(cond, hid_p); inp = torch.cat([cond, z], 1)
-        if cfg.prior == 'fixed': inp = torch.cat([cond, torch.randn(b * s, cfg.z_dim, device=cond.device, dtype=cond.dtype)], 1)
+        if cfg.prior == 'learned':
+            (z, _, _), hid_p = self.prior(cond, hid_p, eps=eps_at(n - 1 + k))
+            inp = torch.cat([cond, z], 1)
+        if cfg.prior == 'fixed':
+            z = torch.randn(b * s, cfg.z_dim, device=cond.device, dtype=cond.dtype) if noise is None else noise[n - 1 + k]
+            inp = torch.cat([cond, z], 1)
         g, hid_f = self.frame_predictor(inp, hid_f)
         frames.append(self.decoder(g, skip))
         if k + 1 < horizon:
@@ -213,3 +235,17 @@ def predict(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frame
             if cfg.last_frame_skip: skip = new_skip
     out = torch.stack(frames, 1).view(b, s, horizon, *context.shape[2:])
     return out if s == samples else out.expand(-1, samples, -1, -1, -1, -1)
+
+@patch
+@torch.no_grad()
+def predict(self: SVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frames in [0, 1], n_past >= 1
+            horizon: int,  # frames to generate after the context
+            samples: int = 1,  # futures per sequence, drawn in one batch
+            actions: torch.Tensor | None = None,  # [B, >= n_past - 1 + horizon, action_dim] when the model has actions
+            eps: torch.Tensor | None = None,  # [B, samples, n_past - 1 + horizon, z_dim] noise to use; drawn if None
+            generator: torch.Generator | None = None,  # draw the noise from this generator (when eps is None)
+           ) -> torch.Tensor:
+    "Sample futures as `generate_svg_lp.py` does, without gradients: `[B, samples, horizon, C, H, W]`."
+    _check_frames(self, context, 'context', 1)
+    check_video(context, 'context')                          # the value range too: evaluation is not a hot loop
+    return self.rollout(context, horizon, samples, actions, eps, generator)

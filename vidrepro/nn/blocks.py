@@ -28,7 +28,8 @@ class UNet(nn.Module):
         super().__init__()
         if depth < 1: raise ValueError(f"UNet depth must be at least 1; got {depth}")
         chans = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList([_double_conv(c_in, chans[0])] + [_double_conv(chans[i], chans[i + 1]) for i in range(depth)])
+        self.down = nn.ModuleList([_double_conv(c_in, chans[0])] +
+                                  [_double_conv(chans[i], chans[i + 1]) for i in range(depth)])
         self.up_conv = nn.ModuleList([nn.Conv2d(chans[i + 1], 2 * base, 3, padding=1) for i in reversed(range(depth))])
         self.up = nn.ModuleList([_double_conv(2 * base + chans[i], chans[i]) for i in reversed(range(depth))])
         self.head = nn.Conv2d(base, c_out, 1)
@@ -74,7 +75,7 @@ def place_templates(templates: torch.Tensor,  # [N, C, h, w] what to draw
                     frame_size: int | tuple[int, int],  # S, or (H, W), of the frame to draw into
                     grid_scale: float | torch.Tensor = 1.0,  # s: drawn W/s x H/s pixels; a number, a 0-d tensor or [N]
                    ) -> torch.Tensor:
-    "Draw each template into an empty frame at its position and size (inverse spatial transformer, zero padding): `[N, C, H, W]`."
+    "Draw each template into an empty frame at its position and size (inverse spatial transformer): `[N, C, H, W]`."
     H, W = (frame_size, frame_size) if isinstance(frame_size, int) else frame_size
     N, C = templates.shape[:2]
     if templates.ndim != 4 or positions.shape != (N, 2):
