@@ -34,11 +34,12 @@ class FabricsMissingError(DatasetMissingError):
     def __init__(self, name: str,  # 'fabric-random' or 'fabric-01_2021'
                  folder,  # where the reader looked
                  train: bool = True,  # the split looked for
-                 named: bool = False,  # the user named the data root (so the simulator is no way out without changing it)
+                 named: bool = False,  # the user named the data root (no fallback to the simulator then)
                 ):
         self.name, self.folder = name, Path(folder)
         spec, split = FABRIC_DATASETS[name], 'train' if train else 'valid'
-        self.looked = tuple(str(self.folder/f) for f in (spec['pickles'][train], f"{spec['prefix']}_{split}_*.pkl", spec['hdf5']))
+        files = (spec['pickles'][train], f"{spec['prefix']}_{split}_*.pkl", spec['hdf5'])
+        self.looked = tuple(str(self.folder/f) for f in files)
         way = ("name no data root to fall back to the embedded cloth simulator" if named else
                "use source='simulator' or 'auto' for the embedded cloth simulator")
         FileNotFoundError.__init__(self,
@@ -203,11 +204,11 @@ def get_batch(self: FabricsDataset, indices) -> dict:
 def fabrics_dataset(name: str = 'fabric-random',  # 'fabric-random' (16 frames) or 'fabric-01_2021' (11 frames)
                     train: bool = True,  # training or test / validation split
                     root=None,  # data root holding `<name>/` (default `data_root()`)
-                    source: str = 'auto',  # 'auto' (files if present, else simulator if no root named), 'real' or 'simulator'
+                    source: str = 'auto',  # 'auto' (files, else simulator if no root named), 'real' or 'simulator'
                     seed: int = 0,  # the simulator's random stream (the files' data is fixed)
                     **kwargs,  # passed on to `FabricsDataset` (path, frac_train, split_seed) or `FabricSimulator`
                    ) -> VideoDataset:
-    "The fork's fabric data if its files are present (or required, or the root named), else the embedded cloth simulator."
+    "The fork's fabric data if its files are present (or required, or the root named), else the cloth simulator."
     spec = _check_name(name)
     if source not in ('auto', 'real', 'simulator'):
         raise ValueError(f"source={source!r}; use 'auto', 'real' or 'simulator'")

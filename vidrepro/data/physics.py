@@ -429,7 +429,8 @@ class PhysicsDataMissingError(DatasetMissingError):
         way = ("name no root to generate the data in memory instead" if root is not None else
                "source='auto' generates the data in memory instead")
         FileNotFoundError.__init__(self,
-            f"{path} not found (PAIG task {task.name}; {why}); generate it with `vidrepro data generate {task.name}{at}` "
+            f"{path} not found (PAIG task {task.name}; {why}); "
+            f"generate it with `vidrepro data generate {task.name}{at}` "
             f"or, in Python, `vidrepro.data.physics.generate_task('{task.name}', n_train, n_valid, n_test{arg})`, "
             f"or copy the original authors' file there; {way}")
 
