@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, os, sys, time
 from pathlib import Path
 
-from .core import SCALES, CheckpointError, RunDirError, TrainingInterrupted
+from .core import SCALES, CheckpointError, RunDirError, TrainingInterrupted, resolve_precision
 from .papers.core import load_papers, reproduce
 
 # %% auto 0
@@ -58,14 +58,21 @@ def bench_models() -> dict:
     "Every paper whose model `vidrepro bench train --model NAME` can time, by name."
     return {name: p for name, p in load_papers().items() if p.benchmarked}
 
+def _bench_peak(a):
+    from vidrepro.train import bench_peak
+    print(_fields(bench_peak(a.seconds)))
+
 def _bench_train(a, extra):
-    from vidrepro.train import bench_train
+    from vidrepro.train import bench_peak, bench_train
     models = bench_models()
     if a.model not in models:
         raise ValueError(f"--model {a.model!r} is not benchmarkable; choose one of {', '.join(models) or '(none registered)'}")
     setup = models[a.model].bench(a.batch_size, extra)
+    peak = bench_peak(a.peak_seconds) if a.peak_seconds > 0 else {}
+    precision = resolve_precision(a.precision, next(setup['model'].parameters()).device)[0]
+    best = max([v for k, v in peak.items() if k.endswith(f'{precision}_gflops')], default=None)
     r = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=a.steps,
-                    warmup=a.warmup, precision=a.precision)
+                    warmup=a.warmup, precision=a.precision, peak_gflops=best)
     print(f"model={a.model} batch_size={a.batch_size} " + _fields(r))
 
 def _add_bench(sub):
@@ -83,7 +90,12 @@ def _add_bench(sub):
     t.add_argument('--warmup', type=int, default=2)
     t.add_argument('--precision', choices=('auto', 'fp32', 'bf16'), default='auto',
                    help='auto: bf16 only where the hardware has it natively')
+    t.add_argument('--peak_seconds', type=float, default=1.0,
+                   help="seconds per peak measurement (percent_of_peak compares with this machine's best; 0: skip)")
     t.set_defaults(func=_bench_train, takes_extra=True)
+    k = p.add_parser('peak', help="this machine's fp32 (and native bf16) matmul and convolution GFLOP/s")
+    k.add_argument('--seconds', type=float, default=2.0, help='time per measurement')
+    k.set_defaults(func=_bench_peak)
 
 # %% ../nbs/90_cli.ipynb 12
 def notebook_to_markdown(nb_path) -> str:

@@ -24,7 +24,7 @@ from .core import (PRECISIONS, Config, ResumeMismatchError, TrainingInterrupted,
 
 # %% auto 0
 __all__ = ['RESUME_MAY_CHANGE', 'TrainConfig', 'ResumableBatchSampler', 'make_loader', 'setup_distributed', 'is_main_process',
-           'unwrap', 'fit', 'add_config_args', 'main', 'bench_train']
+           'unwrap', 'fit', 'add_config_args', 'main', 'step_flops', 'bench_train', 'bench_peak']
 
 # %% ../nbs/30_train.ipynb 7
 @dataclasses.dataclass
@@ -405,6 +405,16 @@ def _sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
 
+def step_flops(model: nn.Module, step_fn: Callable, batch: dict, precision: str = 'fp32') -> int:
+    "Floating-point operations of one training step (forward and backward), counted by `torch.utils.flop_counter`."
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        with torch.autocast(next(unwrap(model).parameters()).device.type, dtype=torch.bfloat16, enabled=precision == 'bf16'):
+            loss = _check_step_output(step_fn(model, batch))
+        loss.backward()
+    model.zero_grad(set_to_none=True)
+    return counter.get_total_flops()
+
 def bench_train(model: nn.Module,  # on the device to time
                 step_fn: Callable,  # step_fn(model, batch) -> dict with 'loss'
                 batch: dict,  # one batch, reused every step
@@ -413,17 +423,50 @@ def bench_train(model: nn.Module,  # on the device to time
                 warmup: int = 2,  # untimed steps first
                 precision: str = 'auto',  # 'auto' (bf16 where the hardware has it natively), 'fp32' or 'bf16'
                 grad_clip: float | None = None,  # as in TrainConfig
+                peak_gflops: float | None = None,  # this machine's measured peak (`bench_peak`), for the percentage
                ) -> dict:
-    "Time `steps` training steps on `batch`: steps/s, s/step, the precision used and why, frames/s for a 'video'."
+    "Time `steps` training steps on `batch`: steps/s, s/step, GFLOP per step and GFLOP/s, the precision and why."
     device = next(model.parameters()).device
     precision, why = resolve_precision(precision, device)
-    batch = _to_device(batch, device); model.train()
+    batch = _to_device(batch, device)
+    model.train()
+    gflop = step_flops(model, step_fn, batch, precision) / 1e9
     for i in range(warmup + steps):
-        if i == warmup: _sync(device); t0 = time.perf_counter()
+        if i == warmup:
+            _sync(device)
+            t0 = time.perf_counter()
         _train_step(model, step_fn, batch, optimizer, precision, grad_clip)
-    _sync(device); dt = time.perf_counter() - t0
-    res = dict(steps_per_s=steps / dt, s_per_step=dt / steps, precision=precision, precision_reason=why,
-               device=str(device), threads=torch.get_num_threads())
+    _sync(device)
+    dt = time.perf_counter() - t0
+    res = dict(steps_per_s=steps / dt, s_per_step=dt / steps, gflop_per_step=gflop, gflops=gflop * steps / dt,
+               precision=precision, precision_reason=why, device=str(device), threads=torch.get_num_threads())
+    if peak_gflops: res['percent_of_peak'] = 100 * res['gflops'] / peak_gflops
     if isinstance(batch, dict) and torch.is_tensor(batch.get('video')) and batch['video'].ndim >= 2:
         res['frames_per_s'] = batch['video'].shape[0] * batch['video'].shape[1] * steps / dt
     return res
+
+# %% ../nbs/30_train.ipynb 78
+def _gflops(fn, flops: float, seconds: float) -> float:
+    "GFLOP/s of `fn` (which does `flops` operations), timed for about `seconds` after one warm-up call."
+    fn()
+    n, t0 = 0, time.perf_counter()
+    while n == 0 or time.perf_counter() - t0 < seconds:
+        fn()
+        n += 1
+    return flops * n / (time.perf_counter() - t0) / 1e9
+
+def bench_peak(seconds: float = 2.0,  # time per measurement
+               size: int = 2048,  # matrix size of the matmul
+               device='cpu',
+              ) -> dict:
+    "This machine's fp32 (and native bf16) GFLOP/s for a `size`² matmul and a 3×3 convolution of 128 channels."
+    device = torch.device(device)
+    out = dict(device=str(device), threads=torch.get_num_threads())
+    dtypes = {'fp32': torch.float32}
+    if resolve_precision('auto', device)[0] == 'bf16': dtypes['bf16'] = torch.bfloat16
+    for name, dtype in dtypes.items():
+        a, b = torch.rand(size, size, device=device, dtype=dtype), torch.rand(size, size, device=device, dtype=dtype)
+        out[f'matmul_{name}_gflops'] = _gflops(lambda: torch.mm(a, b), 2 * size ** 3, seconds)
+        x, w = torch.rand(16, 128, 32, 32, device=device, dtype=dtype), torch.rand(128, 128, 3, 3, device=device, dtype=dtype)
+        out[f'conv_{name}_gflops'] = _gflops(lambda: torch.nn.functional.conv2d(x, w, padding=1), 2 * 16 * 32 * 32 * 128 * 128 * 9, seconds)
+    return out

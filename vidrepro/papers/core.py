@@ -22,8 +22,8 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 # %% auto 0
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'is_finished', 'train_run',
-           'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'claim', 'write_claims',
-           'git_commit', 'reproduce_paper', 'reproduce']
+           'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'estimate_minutes',
+           'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -117,13 +117,20 @@ class Paper:
         import shlex
         return ' '.join([self.command, *map(shlex.quote, flag_argv(flags, self.flag_style))])
 
-    def bench(self, batch_size: int, argv: list[str]) -> dict:
-        "Model, step, batch and optimiser for `vidrepro bench train`, at the flags `argv`."
-        flags = parse_flags(self.Flags, argv).replace(batch_size=batch_size)
+    def total_steps(self, flags) -> int:
+        "Optimiser steps a run of `flags` takes in all."
+        return self.train_config(flags, len(self.datasets(flags)[0])).steps
+
+    def bench_setup(self, flags) -> dict:
+        "Model, step, one training batch and optimiser at `flags`, for timing a step."
         seed_everything(flags.seed)
         model, (train, _) = self.build_model(flags), self.datasets(flags)
-        batch = train.get_batch(list(range(batch_size)))
+        batch = train.get_batch(list(range(min(self.train_config(flags, len(train)).batch_size, len(train)))))
         return dict(model=model, step_fn=self.step, batch=batch, optimizer=self.optimizer(model, flags, len(train))[0])
+
+    def bench(self, batch_size: int, argv: list[str]) -> dict:
+        "Model, step, batch and optimiser for `vidrepro bench train`, at the command-line flags `argv`."
+        return self.bench_setup(parse_flags(self.Flags, argv).replace(batch_size=batch_size))
 
     def __repr__(self): return f"<paper {self.name}: {self.title}>"
 
@@ -266,6 +273,31 @@ def run_experiment(paper: Paper, experiment: Experiment, scale: str, out, overwr
     return ExperimentResult(experiment, models, table, protocol, test, run_dirs, out)
 
 # %% ../../nbs/50_papers.core.ipynb 25
+def _steps_done(run_dir: Path) -> int:
+    "The last logged step of an interrupted run (0 if none)."
+    path = run_dir/'metrics.csv'
+    return int(pd.read_csv(path).step.max()) if path.exists() else 0
+
+def estimate_minutes(paper: Paper, scale: str, out, steps: int = 2) -> pd.DataFrame:
+    "Per run of `paper` at `scale` (results in `out`): steps to go, seconds per step measured here, estimated minutes."
+    from vidrepro.train import bench_train
+    rows = []
+    for e in paper.experiments(scale):
+        for run in e.runs:
+            run_dir = Path(out)/e.name/'runs'/_slug(run.name)
+            todo = 0 if _same_finished_run(run_dir, run.flags) else paper.total_steps(run.flags) - _steps_done(run_dir)
+            if todo <= 0:
+                rows.append(dict(paper=paper.name, experiment=e.name, run=run.name, steps=0, s_per_step=0.0, minutes=0.0))
+                continue
+            setup = paper.bench_setup(run.flags)
+            precision = getattr(run.flags, 'precision', 'auto')
+            timed = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=steps, warmup=1,
+                                precision=precision)
+            rows.append(dict(paper=paper.name, experiment=e.name, run=run.name, steps=todo, s_per_step=timed['s_per_step'],
+                             minutes=todo * timed['s_per_step'] / 60))
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/50_papers.core.ipynb 28
 def claim(claim: str,  # the paper's claim, in words
           paper: str,  # the paper's number or statement ('—' where it states none)
           measured,  # what we measured (a number or short text)
@@ -287,7 +319,7 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
     atomic_write_text(Path(out_dir)/'claims.md', df.to_markdown(index=False))
     return df
 
-# %% ../../nbs/50_papers.core.ipynb 28
+# %% ../../nbs/50_papers.core.ipynb 31
 def git_commit() -> str:
     "The current git commit (with '+dirty' if there are uncommitted changes), or 'unknown'."
     try:
@@ -313,6 +345,7 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
               results='results',  # the folder `results/<paper>/` is written under
               overwrite: bool = False,  # discard earlier results and start over
               resume: bool = True,  # continue interrupted runs from their checkpoints
+              estimate: bool = True,  # first print the estimated training time of each paper on this machine
              ) -> pd.DataFrame:
     "Run each paper's pipeline (data → train → evaluate → figures → claims); return the combined claim table."
     registry, scale = load_papers(), scale or current_scale()
@@ -321,6 +354,11 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
     unknown = [n for n in names if n not in registry]
     if unknown: raise ValueError(f"unknown paper(s) {unknown}; available: {', '.join(registry)}")
     results = check_writable(results)
+    if estimate:
+        plan = pd.concat([estimate_minutes(registry[n], scale, results/n) for n in names], ignore_index=True)
+        print(f"Estimated training time on this machine ({cpu_model()}, {torch.get_num_threads()} threads), scale {scale}:")
+        print(plan.groupby('paper', sort=False).minutes.sum().round(1).to_string())
+        print(f"total: about {plan.minutes.sum():.0f} minutes of training, plus evaluation")
     tables, commit = [], git_commit()
     for name in names:
         start = time.time()

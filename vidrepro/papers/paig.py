@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from ..core import (CheckpointError, Config, RunDirError, atomic_write_bytes, atomic_write_text, check_writable,
                            current_scale, load_checkpoint, seed_everything)
 from ..data.core import data_root
-from ..data.physics import TASKS, FrameSet, PhysicsDataMissingError, generate_task, get_task, load_split
+from ..data.physics import DEFAULT_SIZES, TASKS, FrameSet, PhysicsDataset, PhysicsDataMissingError, generate_task, get_task, load_split
 from ..evaluate import blank_frame, copy_last_frame, evaluate, report, segment_means
 from ..metrics import Protocol
 from ..models.paig import EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer, task_config
@@ -560,16 +560,25 @@ def add_cli(self: PAIGPaper, sub): add_paig_cli(sub)
 @patch
 def bench(self: PAIGPaper, batch_size: int, argv: list[str]) -> dict:
     "Model, step, batch and optimiser for `vidrepro bench train --model paig` at the given run flags."
-    f = parse_run_flags(argv)
-    cfg = task_config(f.task or 'spring_color')
-    defaults = dict(task=cfg.task, color=True, base_lr=cfg.base_lr, autoencoder_loss=cfg.autoencoder_loss,
-                    data_source='simulator')
-    f = parse_run_flags([f"--{k}={v}" for k, v in defaults.items()] + argv + [f'--batch_size={batch_size}',
-                                                                              f'--datapoints={batch_size}'])
+    task = parse_run_flags(argv).task or 'spring_color'
+    cfg = task_config(task)
+    defaults = dict(task=task, color=True, base_lr=cfg.base_lr, autoencoder_loss=cfg.autoencoder_loss, data_source='simulator')
+    f = parse_run_flags([f"--{k}={v}" for k, v in defaults.items()] + argv + [f'--batch_size={batch_size}'])
+    return self.bench_setup(f)
+
+@patch
+def bench_setup(self: PAIGPaper, f: RunFlags) -> dict:
+    "Model, step, one training batch (only that many sequences are made) and optimiser at `f`."
     seed_everything(f.seed)
     model = PhysicsNet(model_config(f))
-    return dict(model=model, step_fn=paig_step, batch=flags_split(f, 'train').get_batch(list(range(batch_size))),
-                optimizer=make_optimizer(model, f))
+    batch = flags_split(f.replace(datapoints=f.batch_size), 'train').get_batch(list(range(f.batch_size)))
+    return dict(model=model, step_fn=paig_step, batch=batch, optimizer=make_optimizer(model, f))
+
+@patch
+def total_steps(self: PAIGPaper, f: RunFlags) -> int:
+    "Training steps of a run of `f`: epochs × full batches of its training split (trajectories only, nothing drawn)."
+    n = f.datapoints or len(PhysicsDataset(f.task, 'train', root=f.data_root or None, source=f.data_source, seed=f.data_seed))
+    return f.epochs * steps_per_epoch(f, n)
 
 # %% ../../nbs/53_papers.paig.ipynb 64
 PAIG_PRESETS = {
