@@ -307,7 +307,8 @@ def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
             dict(precision=precision, precision_reason=why, device=str(device), world_size=world), indent=2))
         rows = _read_log(run_dir / 'metrics.csv', upto=step) if resume else []
         writer = SummaryWriter(run_dir, purge_step=step + 1 if resume else None)
-    pbar = tqdm(total=cfg.steps, initial=step, disable=not (main and cfg.progress), desc=run_dir.name)
+    label = run_dir.name if len(run_dir.name) <= 40 else run_dir.name[:37] + '...'    # long run names flood the bar
+    pbar = tqdm(total=cfg.steps, initial=step, disable=not (main and cfg.progress), desc=label)
     bad = torch.full((), _NO_BAD_STEP, dtype=torch.int64, device=device)  # first step with a non-finite loss
     sums, n, t0, last_save = {}, 0, time.perf_counter(), _clock()
     mid_step = False  # True while model, optimiser and step counter may disagree

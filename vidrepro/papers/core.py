@@ -23,7 +23,7 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'is_finished', 'train_run',
            'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'estimate_minutes',
-           'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
+           'scale_banner', 'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -298,6 +298,18 @@ def estimate_minutes(paper: Paper, scale: str, out, steps: int = 2) -> pd.DataFr
     return pd.DataFrame(rows)
 
 # %% ../../nbs/50_papers.core.ipynb 28
+def scale_banner(name: str,  # a registered paper, e.g. 'svg'
+                 results='../results',  # where the notebook writes its results (finished runs cost nothing)
+                ) -> str:
+    "A short text: the scale this notebook runs at, the estimated training time here, and how to change the scale."
+    scale, paper = current_scale(), load_papers()[name]
+    minutes = estimate_minutes(paper, scale, Path(results)/name).minutes.sum()
+    others = ', '.join(s for s in SCALES if s != scale)
+    return (f"{paper.title}\nScale: {scale} (from VIDREPRO_SCALE; {others} also exist). Estimated training time on this "
+            f"machine ({cpu_model()}, {torch.get_num_threads()} threads): {minutes:.1f} min, plus evaluation.\n"
+            f"To try the pipeline in seconds, start Jupyter with VIDREPRO_SCALE=smoke.")
+
+# %% ../../nbs/50_papers.core.ipynb 31
 def claim(claim: str,  # the paper's claim, in words
           paper: str,  # the paper's number or statement ('—' where it states none)
           measured,  # what we measured (a number or short text)
@@ -319,7 +331,7 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
     atomic_write_text(Path(out_dir)/'claims.md', df.to_markdown(index=False))
     return df
 
-# %% ../../nbs/50_papers.core.ipynb 31
+# %% ../../nbs/50_papers.core.ipynb 34
 def git_commit() -> str:
     "The current git commit (with '+dirty' if there are uncommitted changes), or 'unknown'."
     try:

@@ -38,7 +38,7 @@ __all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAI
            'generate_cli', 'add_paig_cli', 'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions',
            'plot_templates', 'plot_training', 'results_table', 'paig_claims']
 
-# %% ../../nbs/53_papers.paig.ipynb 7
+# %% ../../nbs/53_papers.paig.ipynb 8
 @dataclasses.dataclass
 class RunFlags(Config):
     "The flags of `runners/run_physics.py` and `runners/run_base.py` (original defaults), then ours."
@@ -78,7 +78,7 @@ class RunFlags(Config):
 
 OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite')
 
-# %% ../../nbs/53_papers.paig.ipynb 9
+# %% ../../nbs/53_papers.paig.ipynb 10
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
 
 def _flag_types() -> dict: return {f.name: type(f.default) for f in dataclasses.fields(RunFlags)}
@@ -124,7 +124,7 @@ def parse_run_flags(argv: list[str],  # e.g. ['--task=spring_color', '--color=tr
         values[name] = _convert(name, types[name], value)
     return RunFlags(**values)
 
-# %% ../../nbs/53_papers.paig.ipynb 13
+# %% ../../nbs/53_papers.paig.ipynb 14
 OPTIMIZERS = ('rmsprop', 'adam', 'momentum', 'sgd')
 
 def check_flags(f: RunFlags) -> RunFlags:
@@ -147,7 +147,7 @@ def check_flags(f: RunFlags) -> RunFlags:
             if not path.exists(): raise PhysicsDataMissingError(get_task(f.task), path)
     return f
 
-# %% ../../nbs/53_papers.paig.ipynb 16
+# %% ../../nbs/53_papers.paig.ipynb 17
 def flags_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoints / eval_datapoints, color
                 split: str,  # 'train', 'valid' or 'test'
                 long: bool = False,  # the long (extrapolation) file instead of the short one
@@ -157,7 +157,7 @@ def flags_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoi
     return load_split(f.task, split, root=f.data_root or None, source=f.data_source, long=long, length=n or None,
                       seed=f.data_seed, color=f.color)
 
-# %% ../../nbs/53_papers.paig.ipynb 19
+# %% ../../nbs/53_papers.paig.ipynb 20
 def model_config(f: RunFlags) -> PAIGConfig:
     "The `PAIGConfig` the flags describe (the task's geometry, the flags' loss and optimiser settings)."
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
@@ -171,7 +171,7 @@ def make_optimizer(model: PhysicsNet, f: RunFlags) -> torch.optim.Optimizer:
     clip_grad_elementwise(opt, 1.0)
     return opt
 
-# %% ../../nbs/53_papers.paig.ipynb 22
+# %% ../../nbs/53_papers.paig.ipynb 23
 def metrics_line(prefix: str,  # e.g. 'valid - epoch=10'
                  metrics: dict,  # name -> number
                 ) -> str:
@@ -201,7 +201,7 @@ def parse_log(path) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows)
 
-# %% ../../nbs/53_papers.paig.ipynb 25
+# %% ../../nbs/53_papers.paig.ipynb 26
 @torch.no_grad()
 def evaluate_split(model, data: FrameSet,  # the model (may be DDP-wrapped) and a split
                    batch_size: int = 100,  # sequences per forward pass
@@ -232,7 +232,7 @@ def test_losses(table: pd.DataFrame,  # `evaluate.report` rows of one or more mo
     frames = {'eval_pred_loss': range(a, b), 'eval_extrap_loss': range(b, b + cfg.extrap_steps)}
     return segment_means(table, frames, 'sse').pivot(index='model', columns='segment', values='mean')
 
-# %% ../../nbs/53_papers.paig.ipynb 29
+# %% ../../nbs/53_papers.paig.ipynb 30
 BALL_CHANNELS = ('red', 'green', 'blue')
 RECONS_THRESHOLD = 1.5  # README: eval_recons_loss below this: the objects were discovered
 
@@ -253,7 +253,7 @@ def balls_found(losses: dict) -> int:
     "How many balls have a channel reconstruction loss below `RECONS_THRESHOLD / number of balls`."
     return sum(v < RECONS_THRESHOLD / len(losses) for v in losses.values())
 
-# %% ../../nbs/53_papers.paig.ipynb 32
+# %% ../../nbs/53_papers.paig.ipynb 33
 @torch.no_grad()
 def example_rows(model, video: torch.Tensor,  # [B, T, C, H, W]
                 ) -> torch.Tensor:
@@ -291,7 +291,7 @@ def write_figures(model, video: torch.Tensor,  # up to five sequences [B, T, C, 
     unwrap(model).train(was)
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 35
+# %% ../../nbs/53_papers.paig.ipynb 36
 PARAM_PAIRS = {'k': 'k', 'l': 'equil', 'rest_length': 'rest_length', 'g': 'g'}  # learned name -> name in true_params
 
 def compare_params(learned: dict,  # from `PhysicsNet.physical_params()`
@@ -311,7 +311,7 @@ def params_record(model, data: FrameSet, task: str) -> dict:
     return dict(task=task, learned=learned, true=data.true_params, comparison=compare_params(learned, data.true_params),
                 data=data.source, note='no learnable physical parameters (bouncing_ode_cell)' if not learned else '')
 
-# %% ../../nbs/53_papers.paig.ipynb 38
+# %% ../../nbs/53_papers.paig.ipynb 39
 def paig_step(model, batch) -> dict:
     "`fit`'s step function: PhysicsNet's loss and its parts on a batch (`model` may be DDP-wrapped)."
     video = batch['video']
@@ -341,7 +341,7 @@ def _history(out: Path, row: dict):
 
 def _data_line(name, d: FrameSet) -> str: return f"data ({name}): {d.source}"
 
-# %% ../../nbs/53_papers.paig.ipynb 40
+# %% ../../nbs/53_papers.paig.ipynb 41
 def rewind_log(path, step: int,  # the checkpoint's step
                steps_per_epoch: int) -> int:
     "Drop `train - iter=` lines after `step` and `valid - epoch=` lines after its epoch from `log.txt`; return lines dropped."
@@ -356,7 +356,7 @@ def rewind_log(path, step: int,  # the checkpoint's step
     if dropped: atomic_write_text(path, ''.join(keep))
     return dropped
 
-# %% ../../nbs/53_papers.paig.ipynb 43
+# %% ../../nbs/53_papers.paig.ipynb 44
 class RunLogger:
     "`fit` callback of a PAIG run: log.txt lines, and at the end of every `eval_every_n_epochs`-th epoch the validation."
     def __init__(self, f: RunFlags, out: Path, train: FrameSet, test: FrameSet):
@@ -400,7 +400,7 @@ class RunLogger:
         if logs is not None: self.log.metrics(f"train - iter={step}", dict(train_loss=logs['loss']))
         if step % self.spe == 0 and (step // self.spe) % self.f.eval_every_n_epochs == 0: self.validate(model, step // self.spe, step)
 
-# %% ../../nbs/53_papers.paig.ipynb 45
+# %% ../../nbs/53_papers.paig.ipynb 46
 def _last_valid(model, f: RunFlags, out: Path, logger: RunLogger | None, steps: int) -> dict:
     "The validation at the run's last step, from `history.csv` (or run now if a kill lost it)."
     h = pd.read_csv(out/'history.csv') if (out/'history.csv').exists() else pd.DataFrame()
@@ -432,7 +432,7 @@ def extrapolation_test(model, f: RunFlags, out: Path, log: RunLog, t0: float, re
     atomic_write_text(out/'results.json', json.dumps(results, indent=2, default=str))
     return results
 
-# %% ../../nbs/53_papers.paig.ipynb 47
+# %% ../../nbs/53_papers.paig.ipynb 48
 class PAIGPaper(Paper):
     "PAIG's declarations for the shared run loop and `reproduce`."
     name = 'paig'
@@ -518,7 +518,7 @@ def _test_mode(f: RunFlags, out: Path, t0: float) -> dict | None:
     start = dict(flags=f.to_dict(), task=f.task) | old                  # a training run's record keeps its training flags
     return extrapolation_test(model, f, out, log, t0, dict(start, tested_with=f.to_dict(), tested_checkpoint=str(src)))
 
-# %% ../../nbs/53_papers.paig.ipynb 55
+# %% ../../nbs/53_papers.paig.ipynb 56
 def generate_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     "Flags of `vidrepro paig generate` (also `vidrepro data generate`)."
     p = p or argparse.ArgumentParser(prog='vidrepro paig generate')
@@ -539,7 +539,7 @@ def generate_cli(a) -> list[Path]:
     for p in paths: print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB) and {p.with_suffix('.json').name}")
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 58
+# %% ../../nbs/53_papers.paig.ipynb 59
 def _run_cli(a, extra: list[str]):
     res = run_physics(parse_run_flags(extra))
     if res: print(json.dumps({k: res[k] for k in ('task', 'test', 'minutes')}, indent=2))
@@ -556,7 +556,7 @@ def add_paig_cli(sub):
 @patch
 def add_cli(self: PAIGPaper, sub): add_paig_cli(sub)
 
-# %% ../../nbs/53_papers.paig.ipynb 61
+# %% ../../nbs/53_papers.paig.ipynb 62
 @patch
 def bench(self: PAIGPaper, batch_size: int, argv: list[str]) -> dict:
     "Model, step, batch and optimiser for `vidrepro bench train --model paig` at the given run flags."
@@ -580,7 +580,7 @@ def total_steps(self: PAIGPaper, f: RunFlags) -> int:
     n = f.datapoints or len(PhysicsDataset(f.task, 'train', root=f.data_root or None, source=f.data_source, seed=f.data_seed))
     return f.epochs * steps_per_epoch(f, n)
 
-# %% ../../nbs/53_papers.paig.ipynb 64
+# %% ../../nbs/53_papers.paig.ipynb 65
 PAIG_PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10,
                   print_interval=100, save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
@@ -606,7 +606,7 @@ def paig_preset(scale: str,  # smoke | cpu | paper
     return RunFlags(task=task, epochs=p.pop('epochs') or cfg.epochs, autoencoder_loss=cfg.autoencoder_loss,
                     base_lr=cfg.base_lr, anneal_lr=True, color=True, seed=seed, **p)
 
-# %% ../../nbs/53_papers.paig.ipynb 67
+# %% ../../nbs/53_papers.paig.ipynb 68
 def data_kind(datasets) -> str:
     "Where a figure's frames came from, for its title: our simulator or the dataset files."
     return "simulator data (vidrepro's generators)" if all(d.simulated for d in datasets) else 'data from the .npz files'
@@ -672,7 +672,7 @@ def plot_training(runs: dict, out: Path) -> Path:
     plt.close(fig)
     return out/'training.png'
 
-# %% ../../nbs/53_papers.paig.ipynb 69
+# %% ../../nbs/53_papers.paig.ipynb 70
 def results_table(results: dict) -> pd.DataFrame:
     "One row per task: test losses, thresholds, balls found, the baselines' extrapolation losses, learned vs true constants."
     rows = []
@@ -715,7 +715,7 @@ def paig_claims(table: pd.DataFrame, scale: str) -> list:
                             err < PARAM_TOLERANCE))
     return rows
 
-# %% ../../nbs/53_papers.paig.ipynb 71
+# %% ../../nbs/53_papers.paig.ipynb 72
 @patch
 def experiments(self: PAIGPaper, scale: str) -> list:
     n = PAIG_PRESETS[scale]['eval_datapoints'] or 500

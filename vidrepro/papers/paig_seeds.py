@@ -22,7 +22,7 @@ from .paig import (PARAM_TOLERANCE, RECONS_THRESHOLD, PAIGPaper, ball_recons_los
 __all__ = ['OUTCOMES', 'GROUP', 'COLOURS', 'WINDOWS', 'SEED_STUDY_PRESETS', 'outcome', 'seed_row', 'success_rates',
            'plot_seed_losses', 'plot_seed_params', 'seed_claims', 'PAIGSeedStudy', 'seed_table']
 
-# %% ../../nbs/54_papers.paig_seeds.ipynb 7
+# %% ../../nbs/54_papers.paig_seeds.ipynb 8
 OUTCOMES = ('success', 'dynamics not learned', 'objects not discovered')
 
 def outcome(recons: float,  # eval_recons_loss of the extrapolation test
@@ -47,7 +47,7 @@ def seed_row(task: str, seed: int, result: dict,  # a run's `results.json`
     return dict(row, objects_found=verdict != 'objects not discovered', success=verdict == 'success', failure_mode=verdict,
                 train_minutes=result.get('train_minutes'), data=result['data']['train'])
 
-# %% ../../nbs/54_papers.paig_seeds.ipynb 10
+# %% ../../nbs/54_papers.paig_seeds.ipynb 11
 GROUP = ['task', 'setting']  # a study's runs are compared within one task and one setting
 
 def success_rates(table: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def success_rates(table: pd.DataFrame) -> pd.DataFrame:
     modes = pd.crosstab([table.task, table.setting], table.failure_mode).reindex(columns=list(OUTCOMES[1:]), fill_value=0)
     return rates.join(modes).fillna(0).reset_index()
 
-# %% ../../nbs/54_papers.paig_seeds.ipynb 13
+# %% ../../nbs/54_papers.paig_seeds.ipynb 14
 COLOURS = {'success': 'tab:green', 'dynamics not learned': 'tab:orange', 'objects not discovered': 'tab:red'}
 
 def plot_seed_losses(table: pd.DataFrame, out: Path, title: str = '') -> Path:
@@ -102,7 +102,7 @@ def plot_seed_params(table: pd.DataFrame, out: Path, title: str = '') -> Path:
     fig.tight_layout(); fig.savefig(out/'seed_params.png', dpi=110); plt.close(fig)
     return out/'seed_params.png'
 
-# %% ../../nbs/54_papers.paig_seeds.ipynb 16
+# %% ../../nbs/54_papers.paig_seeds.ipynb 17
 WINDOWS = {'log_sigma=0': dict(log_sigma=0.0), 'log_sigma=log2': dict(log_sigma=math.log(2))}  # the original's start; the cpu preset's
 
 def _setting_claims(rates: pd.DataFrame, row) -> list:
@@ -155,7 +155,7 @@ def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str) -> pd.Data
                     bool((ok.k_rel_error < PARAM_TOLERANCE).all()) if len(ok) else None))
     return pd.DataFrame(rows)
 
-# %% ../../nbs/54_papers.paig_seeds.ipynb 19
+# %% ../../nbs/54_papers.paig_seeds.ipynb 20
 SEED_STUDY_PRESETS = {
     'paper': dict(tasks=('bouncing_balls', 'spring_color', '3bp_color'), seeds=tuple(range(10)), overrides={},
                   settings={'log_sigma=0': WINDOWS['log_sigma=0']}),

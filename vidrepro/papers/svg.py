@@ -37,7 +37,7 @@ __all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_P
            'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'svg_claims', 'action_claims',
            'sample_figure']
 
-# %% ../../nbs/52_papers.svg.ipynb 7
+# %% ../../nbs/52_papers.svg.ipynb 8
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
 
 @dataclasses.dataclass
@@ -81,7 +81,7 @@ class SVGFlags(Config):
     device: str = 'auto'  # (ours) 'auto', 'cpu', 'cuda', ...
     ckpt_every: int | None = None  # (ours) steps between checkpoints (default: every epoch; also every few minutes)
 
-# %% ../../nbs/52_papers.svg.ipynb 11
+# %% ../../nbs/52_papers.svg.ipynb 12
 def model_config(f: SVGFlags) -> SVGConfig:
     "The `SVGConfig` the flags describe."
     layers = (f.rnn_layers,) * 3 if f.rnn_layers else (f.predictor_rnn_layers, f.posterior_rnn_layers, f.prior_rnn_layers)
@@ -103,7 +103,7 @@ def make_optimizer(model, f: SVGFlags):
     if f.optimizer == 'rmsprop': return torch.optim.RMSprop(model.parameters(), lr=f.lr)
     return torch.optim.SGD(model.parameters(), lr=f.lr)
 
-# %% ../../nbs/52_papers.svg.ipynb 14
+# %% ../../nbs/52_papers.svg.ipynb 15
 DATASET_CHANNELS = {'smmnist': 1, 'bair': 3, 'fabric-random': 4, 'fabric-01_2021': 4}
 
 def validate_flags(f: SVGFlags) -> SVGFlags:
@@ -119,7 +119,7 @@ def validate_flags(f: SVGFlags) -> SVGFlags:
     model_config(f)                                                     # SVGConfig checks sizes and choices, naming the flag
     return f
 
-# %% ../../nbs/52_papers.svg.ipynb 17
+# %% ../../nbs/52_papers.svg.ipynb 18
 def run_name(f: SVGFlags) -> str:
     "The original's descriptive run name."
     layers = f.rnn_layers or f.predictor_rnn_layers
@@ -133,7 +133,7 @@ def run_dir(f: SVGFlags) -> Path:
     dataset = f"{f.dataset}-{f.num_digits}" if f.dataset == 'smmnist' else f.dataset
     return Path(f.log_dir) / dataset / run_name(f)
 
-# %% ../../nbs/52_papers.svg.ipynb 20
+# %% ../../nbs/52_papers.svg.ipynb 21
 def svg_datasets(f: SVGFlags):
     "(train, test) datasets for `--dataset`."
     n_train, n_test, root = f.n_past + f.n_future, f.n_eval, f.data_root or None
@@ -145,7 +145,7 @@ def svg_datasets(f: SVGFlags):
         mk = lambda train, n: FrameWindow(fabrics_dataset(f.dataset, train, root=root, seed=f.seed), n)
     return mk(True, n_train), mk(False, n_test)
 
-# %% ../../nbs/52_papers.svg.ipynb 23
+# %% ../../nbs/52_papers.svg.ipynb 24
 COMPONENTS = ('encoder', 'decoder', 'frame_predictor', 'posterior', 'prior', 'action_embedding')
 
 def svg_step(model, batch) -> dict:
@@ -177,7 +177,7 @@ def load_model(path, device='cpu') -> tuple[SVG, SVGFlags]:
     known = {f.name for f in dataclasses.fields(SVGFlags)}
     return model.to(device).eval(), SVGFlags(**{k: v for k, v in state['opt'].items() if k in known})
 
-# %% ../../nbs/52_papers.svg.ipynb 25
+# %% ../../nbs/52_papers.svg.ipynb 26
 def svg_protocol(n_past: int, n_future: int, nsample: int, data: str, scale: str, ssim_variant: str = 'skimage') -> Protocol:
     "The SVG evaluation protocol: best of `nsample` by mean SSIM over the predicted frames."
     return Protocol(context_frames=n_past, horizon=n_future, samples=nsample, rule='best', choose_by='ssim',
@@ -233,7 +233,7 @@ class EpochEnd:
                             None if actions is None else actions.to(device))
         save_model(self.out/'model.pth', model, self.f, epoch)
 
-# %% ../../nbs/52_papers.svg.ipynb 27
+# %% ../../nbs/52_papers.svg.ipynb 28
 def print_parameters(model: SVG):
     "Print the 'Number of parameters:' table, per component and in total."
     t = parameter_counts(model)
@@ -268,14 +268,14 @@ def train_svg(f: SVGFlags, resume: bool = False, overwrite: bool = False) -> Pat
     "Train SVG as `train_svg_lp.py` would with these flags; return the run directory."
     return train_run(SVG_PAPER, f, run_dir(f), resume=resume or bool(f.model_dir), overwrite=overwrite)
 
-# %% ../../nbs/52_papers.svg.ipynb 33
+# %% ../../nbs/52_papers.svg.ipynb 34
 def svg_predictor(model: SVG):
     "`model.predict`, given the dataset's actions only if the model is action-conditioned."
     def predict(context, horizon, samples, actions=None):
         return model.predict(context, horizon, samples, actions=actions if model.cfg.action_dim else None)
     return predict
 
-# %% ../../nbs/52_papers.svg.ipynb 35
+# %% ../../nbs/52_papers.svg.ipynb 36
 def eval_parser(p=None):
     "The flags of `generate_svg_lp.py`, plus `--det_model_path`."
     p = p or argparse.ArgumentParser(prog='vidrepro svg eval')
@@ -319,7 +319,7 @@ def eval_svg(a) -> pd.DataFrame:
     write_scores(table, proto, out, metrics=('ssim', 'psnr'))
     return table
 
-# %% ../../nbs/52_papers.svg.ipynb 40
+# %% ../../nbs/52_papers.svg.ipynb 41
 def read_context(path) -> dict:
     "Context `video` (and `actions`) from an .npz / .npy file, in the tensor convention."
     path = Path(path)
@@ -361,7 +361,7 @@ def predict_parser(p=None):
     p.add_argument('--seed', type=int, default=1, help='manual seed')
     return p
 
-# %% ../../nbs/52_papers.svg.ipynb 43
+# %% ../../nbs/52_papers.svg.ipynb 44
 def plot_runs(logdir) -> Path:
     "MSE and KL per logged step for every run (a `metrics.csv`) under `logdir`; saved to `logdir/plots/losses.png`."
     logdir = Path(logdir)
@@ -383,7 +383,7 @@ def plot_runs(logdir) -> Path:
     plt.close(fig)
     return logdir/'plots'/'losses.png'
 
-# %% ../../nbs/52_papers.svg.ipynb 46
+# %% ../../nbs/52_papers.svg.ipynb 47
 def _flags(a) -> SVGFlags:
     "The `SVGFlags` in parsed arguments `a` (which also hold the subcommand's own switches)."
     return SVGFlags(**{k.name: getattr(a, k.name) for k in dataclasses.fields(SVGFlags)})
@@ -422,7 +422,7 @@ def add_svg_cli(sub):
 @patch
 def add_cli(self: SVGPaper, sub): add_svg_cli(sub)
 
-# %% ../../nbs/52_papers.svg.ipynb 52
+# %% ../../nbs/52_papers.svg.ipynb 53
 SMMNIST_PRESETS = {  # SM-MNIST training per scale
     'paper': SVGFlags(batch_size=100, niter=300, epoch_size=600, n_eval=30),
     'cpu': SVGFlags(batch_size=16, niter=60, epoch_size=100, nf=32, n_eval=20),
@@ -446,7 +446,7 @@ def svg_experiments(scale: str) -> list[Experiment]:
                Run('SVG-LP, no actions', FABRICS_PRESETS[scale])]
     return [Experiment('', smmnist, **EVAL_SIZES[scale]), Experiment('action_conditioned', fabrics, **EVAL_SIZES[scale])]
 
-# %% ../../nbs/52_papers.svg.ipynb 56
+# %% ../../nbs/52_papers.svg.ipynb 57
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -480,7 +480,7 @@ def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 58
+# %% ../../nbs/52_papers.svg.ipynb 59
 def sample_figure(result, out: Path, seed: int = 0):
     "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
     proto, models = result.protocol, result.models
@@ -499,7 +499,7 @@ def sample_figure(result, out: Path, seed: int = 0):
     plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-# %% ../../nbs/52_papers.svg.ipynb 60
+# %% ../../nbs/52_papers.svg.ipynb 61
 @patch
 def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
