@@ -13,11 +13,11 @@ import torch
 
 # %% auto 0
 __all__ = ['SCALES', 'MISSING', 'DEVICE_CHOICES', 'PRECISIONS', 'NATIVE_BF16_CPU_FLAGS', 'RUN_MARKERS', 'current_scale',
-           'configure_threads', 'Config', 'config_diff', 'seed_everything', 'rng_state', 'set_rng_state',
-           'preserved_rng', 'get_device', 'cpu_flags', 'resolve_precision', 'RunDirError', 'DiskFullError',
-           'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save', 'remove_stale_tmp',
-           'check_writable', 'prepare_run_dir', 'is_run_dir', 'open_run', 'save_checkpoint', 'CheckpointError',
-           'load_checkpoint', 'TrainingInterrupted', 'ResumeMismatchError']
+           'configure_threads', 'keep_freed_memory', 'Config', 'config_diff', 'seed_everything', 'rng_state',
+           'set_rng_state', 'preserved_rng', 'get_device', 'cpu_flags', 'resolve_precision', 'RunDirError',
+           'DiskFullError', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save',
+           'remove_stale_tmp', 'check_writable', 'prepare_run_dir', 'is_run_dir', 'open_run', 'save_checkpoint',
+           'CheckpointError', 'load_checkpoint', 'TrainingInterrupted', 'ResumeMismatchError']
 
 # %% ../nbs/00_core.ipynb 6
 SCALES = ('smoke', 'cpu', 'paper')
@@ -38,6 +38,20 @@ def configure_threads() -> int:
 configure_threads();
 
 # %% ../nbs/00_core.ipynb 12
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4   # mallopt parameters, from glibc's malloc.h
+
+def keep_freed_memory() -> bool:
+    "Make glibc keep freed memory for reuse (no per-step mmap / page faults); True if applied."
+    if os.environ.get('VIDREPRO_MALLOC') == 'system': return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL('libc.so.6')
+    except OSError: return False                              # not glibc (macOS, Windows, musl): nothing to tune
+    return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30))
+
+keep_freed_memory();
+
+# %% ../nbs/00_core.ipynb 15
 class Config:
     "Mixin for config dataclasses: readable print, JSON round trip, checked `replace`."
     def to_dict(self) -> dict: return dataclasses.asdict(self)
@@ -71,7 +85,7 @@ class Config:
         rows = [f"  {k:<{max(map(len, self.to_dict()))}} = {v!r}" for k, v in self.to_dict().items()]
         return f"{type(self).__name__}(\n" + "\n".join(rows) + "\n)"
 
-# %% ../nbs/00_core.ipynb 16
+# %% ../nbs/00_core.ipynb 19
 class _Missing:
     "A field one of two configs does not have."
     def __repr__(self): return '<missing>'
@@ -91,7 +105,7 @@ def config_diff(old: dict,  # the earlier config (e.g. stored in a checkpoint)
         if k not in ignore and (o is MISSING or n is MISSING or _as_json(o) != _as_json(n)): diff[k] = (o, n)
     return diff
 
-# %% ../nbs/00_core.ipynb 19
+# %% ../nbs/00_core.ipynb 22
 def seed_everything(seed: int) -> int:
     "Seed Python's `random`, NumPy's global generator and torch (all devices)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -108,7 +122,7 @@ def set_rng_state(state: dict):
     random.setstate(state['python']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/00_core.ipynb 22
+# %% ../nbs/00_core.ipynb 25
 @contextlib.contextmanager
 def preserved_rng():
     "Run the block, then restore every global random generator (Python, NumPy, torch, CUDA) to its state before it."
@@ -116,7 +130,7 @@ def preserved_rng():
     try: yield
     finally: set_rng_state(state)
 
-# %% ../nbs/00_core.ipynb 25
+# %% ../nbs/00_core.ipynb 28
 DEVICE_CHOICES = 'auto, cpu, cuda, cuda:N (N a GPU index), mps'
 
 def _mps_available() -> bool:
@@ -145,7 +159,7 @@ def get_device(name: str = 'auto',  # 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'
                          "(torch.backends.mps.is_available() is False); use --device cpu or --device auto")
     return torch.device(name)
 
-# %% ../nbs/00_core.ipynb 29
+# %% ../nbs/00_core.ipynb 32
 PRECISIONS = ('auto', 'fp32', 'bf16')
 NATIVE_BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
 
@@ -156,7 +170,7 @@ def cpu_flags() -> set[str]:
     line = next((l for l in text.splitlines() if l.startswith('flags')), '')
     return set(line.partition(':')[2].split())
 
-# %% ../nbs/00_core.ipynb 32
+# %% ../nbs/00_core.ipynb 35
 def _bf16_evidence(device: torch.device) -> tuple[bool, str]:
     "Whether `device` computes in bf16 natively, and what says so."
     if device.type == 'cpu':
@@ -184,7 +198,7 @@ def resolve_precision(precision: str,  # 'auto', 'fp32' or 'bf16'
         return 'fp32', f"{evidence}: bf16 would be emulated (20-400x slower), using fp32"
     return 'fp32', f"{evidence}: using fp32"
 
-# %% ../nbs/00_core.ipynb 38
+# %% ../nbs/00_core.ipynb 41
 class RunDirError(RuntimeError): "A run directory cannot be used as asked."
 
 class DiskFullError(OSError, RunDirError):
@@ -240,7 +254,7 @@ def atomic_torch_save(obj, path) -> Path:
     "`torch.save` to `path` atomically (temporary file + rename)."
     return _write_synced(path, lambda f: torch.save(obj, f))
 
-# %% ../nbs/00_core.ipynb 45
+# %% ../nbs/00_core.ipynb 48
 _STALE_TMP = re.compile(r'\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?')
 
 def remove_stale_tmp(path,  # a run directory; searched with its subfolders
@@ -250,7 +264,7 @@ def remove_stale_tmp(path,  # a run directory; searched with its subfolders
     for p in stale: p.unlink(missing_ok=True)
     return stale
 
-# %% ../nbs/00_core.ipynb 48
+# %% ../nbs/00_core.ipynb 51
 def check_writable(path) -> Path:
     "Create `path` if needed and prove a file can be written there; raise `RunDirError` if not."
     path = Path(path)
@@ -270,7 +284,7 @@ def prepare_run_dir(path, overwrite: bool = False, resume: bool = False) -> Path
         shutil.rmtree(path)
     return check_writable(path)
 
-# %% ../nbs/00_core.ipynb 52
+# %% ../nbs/00_core.ipynb 55
 RUN_MARKERS = ('train_config.json', 'ckpt.pt')
 
 def is_run_dir(path,  # a folder
@@ -302,7 +316,7 @@ def open_run(path,  # the run directory
     remove_stale_tmp(path)
     return path
 
-# %% ../nbs/00_core.ipynb 56
+# %% ../nbs/00_core.ipynb 59
 def save_checkpoint(path, model=None, optimizer=None, scheduler=None, step: int = 0, **extra) -> Path:
     "Atomically save model / optimiser / scheduler state, `step`, RNG states and `extra` to `path`."
     state = dict(step=step, rng=rng_state(), extra=extra)
@@ -328,7 +342,7 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, restore_rn
     if restore_rng: set_rng_state(state['rng'])
     return state
 
-# %% ../nbs/00_core.ipynb 64
+# %% ../nbs/00_core.ipynb 67
 class TrainingInterrupted(KeyboardInterrupt):
     "Training stopped by Ctrl-C; `step`, `steps` and `path` say where its checkpoint is."
     def __init__(self, step: int | None, steps: int, path):
