@@ -53,6 +53,7 @@ class OCConfig(Config):
     action_shift: int = 0  # frame t reads action t - action_shift
     action_noise: float = 0.05  # std of the Gaussian noise added to every action read (train and test, as the original)
     context_len: int = 2  # frames inferred before rollouts
+    vrnn_hidden_dim: int = 256  # (ours) VRNN's width: 256, fixed in the original
 
     def __post_init__(self):
         self.input_size, self.time_inference_schedule = tuple(self.input_size), tuple(self.time_inference_schedule)
@@ -449,11 +450,9 @@ class GatedConv2dBN(nn.Module):
 
 class VRNN(nn.Module):
     "The VRNN baseline (no objects), `hidden_dim` 256 as the original; `VRNN_star` trains it on best-of-many rollouts."
-    hidden_dim = 256
-
     def __init__(self, cfg: OCConfig, hidden_dim: int | None = None):
         super().__init__()
-        self.cfg, hd, z = cfg, hidden_dim or self.hidden_dim, cfg.z_size
+        self.cfg, hd, z = cfg, hidden_dim or cfg.vrnn_hidden_dim, cfg.z_size
         self.hidden_dim = hd
         c, size = cfg.input_size[0], cfg.input_size[1]
         a = cfg.action_dim if cfg.action_conditional_dynamics else 0

@@ -61,7 +61,7 @@ def net_block(model: str, dataset: str) -> dict:
     actions = dict(action_conditional_dynamics=dataset == 'bair_actions', action_dim=4, action_shift=1, action_noise=0.05)
     if model.startswith('VRNN'):
         return dict(**actions, conv_channels=32, geco_warm_start=1000, input_size=[3, 64, 64], kl_beta=1,
-                    log_scale=-1.20397280433, lstm_dim=128, z_size=64,
+                    log_scale=-1.20397280433, lstm_dim=128, z_size=64, vrnn_hidden_dim=256,
                     stochastic_samples=10 if model == 'VRNN_star' else 1, dynamics_uncertainty=model == 'VRNN_star')
     return dict(K=4 if dataset == 'moving_sprites' else 6, **actions, bg_log_scale=-2.4079456, conv_channels=32,
                 geco_warm_start=3000, input_size=[3, 64, 64], kl_beta=1, log_scale=-2.2072749, lstm_dim=128,
@@ -645,21 +645,20 @@ def _scaled_geco(flags: OCFlags, size: int) -> OCFlags:
 def _preset(model: str, scale: str) -> OCFlags:
     f = flags_for(f'train/moving_sprites/{model}.json')
     if scale == 'paper': return f
-    vrnn, samples = model.startswith('VRNN'), model in ('SDVAE_DaVOS', 'VRNN_star')
-    size, L = (32, [3, 4, 6]) if scale == 'cpu' else (32, [3, 4])
-    iters = [400, 800, 1200] if scale == 'cpu' else [1, 2]
-    common = {'Net.input_size': [3, size, size], 'Net.z_size': 32 if scale == 'cpu' else 8,
-              'Net.conv_channels': 32 if scale == 'cpu' else 8, 'Net.lstm_dim': 64 if scale == 'cpu' else 16,
-              'Net.stochastic_samples': (5 if scale == 'cpu' else 2) if samples else 1, 'Net.geco_warm_start': iters[0] // 2,
-              'training.curriculum_lengths': L, 'training.curriculum_iters': iters,
-              'training.curriculum_batch_sizes': [8] * len(L) if scale == 'cpu' else [2] * len(L),
+    cpu, vrnn, samples = scale == 'cpu', model.startswith('VRNN'), model in ('SDVAE_DaVOS', 'VRNN_star')
+    L, iters = ([3, 5], [250, 500]) if cpu else ([3, 4], [1, 2])
+    common = {'Net.input_size': [3, 32, 32], 'Net.z_size': 16 if cpu else 8, 'Net.conv_channels': 16 if cpu else 8,
+              'Net.lstm_dim': 64 if cpu else 16, 'Net.stochastic_samples': (3 if cpu else 2) if samples else 1,
+              'Net.geco_warm_start': iters[0] // 2, 'training.curriculum_lengths': L, 'training.curriculum_iters': iters,
+              'training.curriculum_batch_sizes': [4 if cpu else 2] * len(L),
               'training.curriculum_inference': [_schedule(model, n) for n in L],
               'training.curriculum_geco': f.training['curriculum_geco'][:len(L)],
-              'training.checkpoint_freq': iters[-1], 'training.tensorboard_freq': 50 if scale == 'cpu' else 1,
-              'training.full_seq_len': 8 if scale == 'cpu' else 5,
-              'dataset.sim_train': 4000 if scale == 'cpu' else 8, 'dataset.sim_test': 64 if scale == 'cpu' else 4}
-    if not vrnn: common |= {'Net.iterative_inference_schedule': [3, 1] if scale == 'cpu' else [2, 1], 'Net.K': 4 if scale == 'cpu' else 3}
-    return _scaled_geco(f.update(**common), size)
+              'training.checkpoint_freq': iters[-1], 'training.tensorboard_freq': 25 if cpu else 1,
+              'training.full_seq_len': 8 if cpu else 5,
+              'dataset.sim_train': 2000 if cpu else 8, 'dataset.sim_test': 32 if cpu else 4}
+    common |= {'Net.vrnn_hidden_dim': 64 if cpu else 16} if vrnn else {
+        'Net.iterative_inference_schedule': [2, 1], 'Net.K': 4 if cpu else 3}
+    return _scaled_geco(f.update(**common), 32)
 
 OC_EVAL = {'paper': dict(samples=100, n_sequences=256), 'cpu': dict(samples=20, n_sequences=32),
            'smoke': dict(samples=3, n_sequences=2)}
