@@ -37,7 +37,7 @@ __all__ = ['NOT_REPRODUCED', 'NOETHER_PAPER', 'NOETHER_PRESETS', 'NOETHER_EVAL',
 class NoetherFlags(Config):
     "The flags of `train_noether_net.py` and `evaluate_noether_net.py`, with their defaults; then ours."
     batch_size: int = 100  # batch size
-    data_root: str = ''  # the Physics 101 ramp folder (empty: data/phys101/phys101/scenarios/ramp if present, else the simulator)
+    data_root: str = ''  # the Physics 101 ramp folder (empty: data/phys101/.../ramp if present, else the renderer)
     model_path: str = ''  # checkpoint to continue from (training without --random_weights) or to evaluate
     log_dir: str = ''  # where checkpoints (model_<epoch>.pth) and TensorBoard logs go
     seed: int = 1  # manual seed
@@ -72,7 +72,7 @@ class NoetherFlags(Config):
     outer_opt_model_weights: bool = False  # also train the SVG weights in the outer loop (else the embedding only)
     learn_inner_lr: bool = False  # meta-learn the inner learning rate (not reproduced)
     reuse_lstm_eps: bool = False  # the same LSTM noise in every inner step and the final prediction
-    only_tailor_on_improvement: bool = False  # keep the untailored prediction where tailoring raised the inner loss (not reproduced)
+    only_tailor_on_improvement: bool = False  # keep untailored predictions tailoring made worse (not reproduced)
     only_cn_decoder: bool = False  # tailor the decoder's CN layers only
     stack_frames: bool = False  # stack every 2 frames channel-wise (not reproduced)
     only_twenty_degree: bool = False  # Physics 101 ramp: 20 degree takes only
@@ -302,7 +302,7 @@ class EmbeddingTarget:
 def embedding_gradcam(model: NoetherSVG, frames: torch.Tensor,  # [N, T, C, H, W] sequences whose frame pairs to explain
                       components: int = 6,  # principal components (0: the embedding's own first dims)
                      ) -> tuple[np.ndarray, np.ndarray]:
-    "Heatmaps `[N, T - 1, K, H, W]` in [0, 1] for K targets on each frame pair, and the pairs' first frames `[N, T-1, H, W, C]`."
+    "Heatmaps `[N, P, K, H, W]` in [0, 1] for K targets on each of P frame pairs, and the pairs' first frames."
     from pytorch_grad_cam import GradCAM
     from sklearn.decomposition import PCA
     emb = model.emb.eval()
@@ -449,7 +449,8 @@ def train_cli_parser(p=None) -> argparse.ArgumentParser:
     p.add_argument('--overwrite', action='store_true', help='replace an existing run in --log_dir')
     return p
 
-def _flags_of(a) -> NoetherFlags: return NoetherFlags(**{k.name: getattr(a, k.name) for k in dataclasses.fields(NoetherFlags)})
+def _flags_of(a) -> NoetherFlags:
+    return NoetherFlags(**{k.name: getattr(a, k.name) for k in dataclasses.fields(NoetherFlags)})
 
 def add_noether_cli(sub):
     "Add `vidrepro noether {train,eval,info}`."
@@ -478,8 +479,8 @@ NOETHER_PRESETS = {
         n_trials=1),
 }
 NOETHER_PRESETS['cpu'] = NOETHER_PRESETS['paper'].replace(
-    image_width=64, nf=16, g_dim=64, z_dim=16, rnn_size=64, emb_dim=16, n_future=10, batch_size=8, n_epochs=6,
-    train_set_length=256, test_set_length=64, num_threads=0, ckpt_every=2, inner_lr=0.1, val_inner_lr=0.1)
+    image_width=64, nf=8, g_dim=32, z_dim=8, rnn_size=64, emb_dim=16, n_future=8, batch_size=4, n_epochs=15,
+    train_set_length=128, test_set_length=64, num_threads=0, ckpt_every=5, inner_lr=100.0, val_inner_lr=100.0)
 NOETHER_PRESETS['smoke'] = NOETHER_PRESETS['paper'].replace(
     image_width=64, nf=2, g_dim=8, z_dim=2, rnn_size=8, emb_dim=4, n_future=3, batch_size=2, n_epochs=1,
     train_set_length=4, test_set_length=4, num_threads=0, ckpt_every=1, inner_lr=100.0, val_inner_lr=100.0)
@@ -528,7 +529,8 @@ def noether_claims(analysis: dict, proto: Protocol, scale: str) -> list[dict]:
     row = lambda *a, **k: claim(*a, data=proto.data, scale=scale, protocol=str(proto), **k)
     rows, late = [], slice(proto.horizon // 2, None)
     for metric in ('psnr', 'ssim'):
-        d, lo, hi = paired_difference(per_sequence(noe, metric)[:, late].mean(1), per_sequence(base, metric)[:, late].mean(1))
+        tailored, baseline = (per_sequence(a, metric)[:, late].mean(1) for a in (noe, base))
+        d, lo, hi = paired_difference(tailored, baseline)
         rows.append(row(f"tailoring improves long-horizon {metric.upper()}: Noether (tailored) minus SVG baseline, mean "
                         f"over the last {proto.horizon - proto.horizon // 2} predicted frames", 'Fig. 4: modest gain, '
                         f"largest at long horizons", f"{d:+.4g} (95% CI {lo:+.4g} to {hi:+.4g})", lo > 0))
