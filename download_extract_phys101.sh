@@ -33,10 +33,10 @@ else
     echo "downloading $URL -> $ZIP"
     if command -v curl >/dev/null 2>&1; then
       curl -fL --retry 2 --connect-timeout 20 -C - -o "$ZIP.part" "$URL" || fail "could not download $URL (curl exit $?);" \
-        "this machine may be offline: download it by hand to $ZIP and rerun, or set PHYS101_URL to a mirror"
+        "this machine may have no internet (offline?): download it by hand to $ZIP and rerun, or set PHYS101_URL to a mirror"
     elif command -v wget >/dev/null 2>&1; then
       wget -c --timeout=20 -O "$ZIP.part" "$URL" || fail "could not download $URL (wget exit $?);" \
-        "this machine may be offline: download it by hand to $ZIP and rerun, or set PHYS101_URL to a mirror"
+        "this machine may have no internet (offline?): download it by hand to $ZIP and rerun, or set PHYS101_URL to a mirror"
     else
       fail "neither curl nor wget is installed; install one, or download $URL by hand to $ZIP and rerun"
     fi
