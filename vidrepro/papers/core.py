@@ -136,7 +136,7 @@ class Paper:
 
 # %% ../../nbs/50_papers.core.ipynb 14
 PAPERS: dict[str, Paper] = {}
-PAPER_MODULES = ('svg', 'paig', 'paig_seeds')
+PAPER_MODULES = ('svg', 'noether', 'paig', 'paig_seeds', 'hvp', 'object_centric')
 
 def register(paper: Paper) -> Paper:
     "Add `paper` to the registry (re-registering a name replaces it, so notebooks can be re-run)."

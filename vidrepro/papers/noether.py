@@ -575,3 +575,6 @@ def bench_tailoring(f: NoetherFlags, ks=(0, 1, 2), steps: int = 3, warmup: int =
     t = pd.DataFrame(rows)[['model', 'inner_steps', 's_per_step', 'threads', 'precision']]
     t['relative_to_svg'] = t.s_per_step / t.s_per_step.iloc[0]
     return t.assign(batch_size=f.batch_size, image_width=f.image_width, cpu=cpu_model())
+
+# %% ../../nbs/55_papers.noether.ipynb 56
+register(NOETHER_PAPER)
