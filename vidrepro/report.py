@@ -87,7 +87,8 @@ def claim_table(paper_dir) -> tuple[pd.DataFrame, list[str]]:
     claims = pd.read_csv(Path(paper_dir)/'claims.csv', dtype=str, keep_default_na=False)
     notes, refs = [], []
     for _, row in claims.iterrows():
-        note = f"data: {row.get('data', '') or 'not stated'}" + (f"; protocol: {row['protocol']}" if row.get('protocol') else '')
+        data, protocol = row.get('data', '') or 'not stated', row.get('protocol', '')
+        note = protocol if protocol and data in protocol else f"data: {data}" + (f"; protocol: {protocol}" if protocol else '')
         if note not in notes: notes.append(note)
         refs.append(notes.index(note) + 1)
     table = claims.reindex(columns=['claim', 'paper', 'measured', 'holds', 'scale']).assign(note=refs)
@@ -197,7 +198,8 @@ def paper_section_md(name: str, results_dir, notebooks=None, title: str = '') ->
 
 # %% ../nbs/85_report.ipynb 23
 REPORT_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:.9em;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
+table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
 th{background:#f4f4f4}.provenance,.protocol,.notes{color:#555;font-size:.85em}.status{padding:.5em;background:#fff4e0}
 .status.failed{background:#fde8e8}figure{display:inline-block;margin:.5em 1em .5em 0}
 img{max-width:100%;border:1px solid #ddd}figcaption{font-size:.8em;color:#555}"""

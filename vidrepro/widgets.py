@@ -180,17 +180,17 @@ class RolloutViewer:
         self.calls = 0                                                   # predictions made (a cache check for tests)
         frames = protocol.context_frames + protocol.horizon
         n = len(dataset) if n_sequences is None else min(n_sequences, len(dataset))
-        self.time = W.IntSlider(value=0, min=0, max=frames - 1, description='frame', continuous_update=True)
-        self.play = W.Play(value=0, min=0, max=frames - 1, interval=500, description='play')
+        self.time = W.IntSlider(value=1, min=1, max=frames, description='frame t', continuous_update=True)  # 1-based, as curves
+        self.play = W.Play(value=1, min=1, max=frames, interval=500, description='play')
         W.jslink((self.play, 'value'), (self.time, 'value'))
         self.sequence = W.BoundedIntText(value=0, min=0, max=n - 1, description='sequence', layout=W.Layout(width='12em'))
-        self.rule = W.ToggleButtons(options=list(SAMPLE_RULES), value=protocol.rule, description=f'of {self.samples}',
-                                    disabled=self.samples == 1, style={'button_width': '5em'})
+        self.rule = W.ToggleButtons(options=list(SAMPLE_RULES), value=protocol.rule, description=f'{self.samples} samples:',
+                                    disabled=self.samples == 1, style={'button_width': '6em', 'description_width': 'initial'})
         self.controls = {k: c for ext in self.extensions for k, c in ext.controls.items()}
         self.panel_names = ['ground truth', 'prediction', 'error'] + [e.name for e in self.extensions if e.render]
         self.images = {name: W.Image(format='png') for name in self.panel_names}
         self.captions = {name: W.HTML() for name in self.panel_names}
-        self.strip, self.metrics = W.Image(format='png'), W.HTML()
+        self.strip, self.metrics = W.Image(format='png', layout=W.Layout(max_width='100%')), W.HTML()
         self.time.add_class('vidrepro-frame')
         self.metrics.add_class('vidrepro-metrics')
         for name, image in self.images.items(): image.add_class('vidrepro-panel-' + name.replace(' ', '-'))
@@ -257,6 +257,7 @@ class RolloutViewer:
                 f"predicted frame {t + 1 - c} of {self.protocol.horizon}")
         by = METRIC_NAMES[self.protocol.choose_by]
         sample = ("the one sample" if self.samples == 1 else
+                  f"sample {s.sample} of {self.samples}, drawn at random" if s.rule == 'random' else
                   f"sample {s.sample} of {self.samples}: the {s.rule} by mean {by} over the scored frames")
         scores = s.frame_scores(t)
         rows = ("<i>not scored</i>" if scores is None else
@@ -266,13 +267,15 @@ class RolloutViewer:
 
     def _show(self):
         "Draw the panels, captions, strip and metrics of the slider's frame."
-        t, s, c = self.time.value, self.state, self.protocol.context_frames
+        t, s, c = self.time.value - 1, self.state, self.protocol.context_frames    # the slider shows t = index + 1
         for name, image in self.frame_panels(t).items(): self.images[name].value = png_bytes(image)
         pred_caption = 'context (given)' if t < c else ('prediction' if self.samples == 1 else f'prediction ({s.rule})')
         captions = {'ground truth': 'ground truth', 'prediction': pred_caption, 'error': '|error| (fixed scale)'}
         for name, caption in self.captions.items(): caption.value = f"<small>{html.escape(captions.get(name, name))}</small>"
-        strip = video_strip(torch.stack([s.video, s.shown]))
-        self.strip.value = png_bytes(_outline_column(strip, t, s.video.shape[-1]))
+        strip = _outline_column(video_strip(torch.stack([s.video, s.shown])), t, s.video.shape[-1])
+        zoom = zoom_for(s.video.shape[-1], 48)                                # frames about 48 px in the strip
+        self.strip.value = png_bytes(strip.repeat(zoom, 0).repeat(zoom, 1))
+        self.strip.width = str(strip.shape[1] * zoom)                          # shown at its size, not stretched
         self.metrics.value = self.describe(t)
 
 # %% ../nbs/80_widgets.ipynb 38
