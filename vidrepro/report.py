@@ -16,8 +16,8 @@ from .core import atomic_write_text
 
 # %% auto 0
 __all__ = ['STATUSES', 'FIGURE_SUFFIXES', 'REPORT_CSS', 'write_status', 'clear_status', 'paper_status', 'experiment_dirs',
-           'figures_in', 'claim_table', 'provenance', 'provenance_line', 'notebook_for', 'paper_section_html',
-           'paper_section_md', 'summary_table', 'write_report']
+           'figures_in', 'claim_table', 'provenance', 'provenance_line', 'default_notebooks', 'notebook_for',
+           'paper_section_html', 'paper_section_md', 'summary_table', 'write_report']
 
 # %% ../nbs/85_report.ipynb 7
 STATUSES = ('failed', 'skipped')  # what `status.json` can record; a paper with results has no status file
@@ -121,6 +121,12 @@ def provenance_line(info: dict) -> str:
     return ' · '.join(p for p in parts if p)
 
 # %% ../nbs/85_report.ipynb 19
+def default_notebooks() -> Path | None:
+    "The notebooks folder of the installed package (`nbs/` beside `vidrepro/` in a clone), if it is there."
+    import vidrepro
+    folder = Path(vidrepro.__file__).resolve().parent.parent/'nbs'
+    return folder if folder.is_dir() else None
+
 def notebook_for(name: str, notebooks) -> Path | None:
     "The paper notebook `*_papers.<name>.ipynb` in the folder `notebooks`, if there is one."
     found = sorted(Path(notebooks).glob(f'*_papers.{name}.ipynb')) if notebooks and Path(notebooks).is_dir() else []
@@ -141,13 +147,19 @@ def _figures(paper_dir: Path, root: Path) -> list[tuple[str, list[dict], str]]:
         if figures: out.append((folder.relative_to(paper_dir).as_posix() if folder != paper_dir else '', figures, protocol))
     return out
 
-def paper_section_html(name: str, results_dir, notebooks=None, title: str = '') -> str:
-    "The HTML section of paper `name` (its folder under `results_dir`)."
+def paper_section_html(name: str,  # the paper's name: its folder under `results_dir`
+                       results_dir,  # the results folder
+                       notebooks=None,  # the folder of the paper notebooks ('' or None: no link)
+                       title: str = '',  # the paper's title
+                       links_from=None,  # the folder links are relative to (default `results_dir`; '.' in a notebook in nbs/)
+                      ) -> str:
+    "The HTML section of paper `name`."
     root, e = Path(results_dir), html.escape
+    rel = lambda path: _rel(path, Path(links_from or root))
     paper_dir, status = root/name, paper_status(root/name)
     head = f"<h2 id='{e(name)}'>{e(name)}{': ' + e(title) if title else ''}</h2>"
     nb = notebook_for(name, notebooks)
-    links = [f"<a href='{e(_rel(nb, root))}'>notebook {e(nb.name)}</a>"] if nb else []
+    links = [f"<a href='{e(rel(nb))}'>notebook {e(nb.name)}</a>"] if nb else []
     if status['status'] != 'complete':
         command = f"vidrepro reproduce --paper {name} --scale cpu"
         body = (f"<p class='status {e(status['status'].replace(' ', '-'))}'><b>{e(status['status'])}</b>: "
@@ -155,7 +167,7 @@ def paper_section_html(name: str, results_dir, notebooks=None, title: str = '') 
         return head + body + (f"<p>{' · '.join(links)}</p>" if links else '')
     table, notes = claim_table(paper_dir)
     info = provenance(root, name)
-    links += [f"<a href='{e(_rel(paper_dir/f, root))}'>{e(f)}</a>" for f in ('claims.csv', 'scores.csv', 'timing.json')
+    links += [f"<a href='{e(rel(paper_dir/f))}'>{e(f)}</a>" for f in ('claims.csv', 'scores.csv', 'timing.json')
               if (paper_dir/f).exists()]
     parts = [head, f"<p class='provenance'>{e(provenance_line(info))}</p>",
              f"<p>Claims: {e(_verdicts(table))}.</p>",
@@ -166,20 +178,21 @@ def paper_section_html(name: str, results_dir, notebooks=None, title: str = '') 
         if protocol: parts.append(f"<p class='protocol'>{e(protocol)}</p>")
         for f in figures:
             shown = f['image'] or f['gif']
-            caption = e(f['name']) + (f" (<a href='{e(_rel(f['gif'], root))}'>animated</a>)" if f['image'] and f['gif'] else '')
-            parts.append(f"<figure><img src='{e(_rel(shown, root))}' alt='{e(name)} {e(f['name'])}'>"
+            caption = e(f['name']) + (f" (<a href='{e(rel(f['gif']))}'>animated</a>)" if f['image'] and f['gif'] else '')
+            parts.append(f"<figure><img src='{e(rel(shown))}' alt='{e(name)} {e(f['name'])}'>"
                          f"<figcaption>{caption}</figcaption></figure>")
     parts.append(f"<p>{' · '.join(links)}</p>")
     return '\n'.join(parts)
 
 # %% ../nbs/85_report.ipynb 21
-def paper_section_md(name: str, results_dir, notebooks=None, title: str = '') -> str:
-    "The Markdown section of paper `name` (its folder under `results_dir`)."
+def paper_section_md(name: str, results_dir, notebooks=None, title: str = '', links_from=None) -> str:
+    "The Markdown section of paper `name` (arguments as `paper_section_html`)."
     root = Path(results_dir)
+    rel = lambda path: _rel(path, Path(links_from or root))
     paper_dir, status = root/name, paper_status(root/name)
     lines = [f"## {name}{': ' + title if title else ''}", '']
     nb = notebook_for(name, notebooks)
-    links = [f"[notebook {nb.name}]({_rel(nb, root)})"] if nb else []
+    links = [f"[notebook {nb.name}]({rel(nb)})"] if nb else []
     if status['status'] != 'complete':
         lines += [f"**{status['status']}**: {status['reason']}. To make it: `vidrepro reproduce --paper {name} --scale cpu`", '']
         return '\n'.join(lines + ([' · '.join(links), ''] if links else []))
@@ -192,8 +205,8 @@ def paper_section_md(name: str, results_dir, notebooks=None, title: str = '') ->
         if protocol: lines += [f"*{protocol}*", '']
         for f in figures:
             shown = f['image'] or f['gif']
-            lines += [f"![{name} {f['name']}]({_rel(shown, root)})", '']
-    links += [f"[{f}]({_rel(paper_dir/f, root)})" for f in ('claims.csv', 'scores.csv', 'timing.json') if (paper_dir/f).exists()]
+            lines += [f"![{name} {f['name']}]({rel(shown)})", '']
+    links += [f"[{f}]({rel(paper_dir/f)})" for f in ('claims.csv', 'scores.csv', 'timing.json') if (paper_dir/f).exists()]
     return '\n'.join(lines + [' · '.join(links), ''])
 
 # %% ../nbs/85_report.ipynb 23
@@ -228,10 +241,12 @@ def summary_table(results_dir, names: list[str]) -> pd.DataFrame:
 
 def write_report(results_dir='results',  # the folder `reproduce` wrote (one subfolder per paper)
                  papers: list[str] | None = None,  # paper names to cover (default: every known paper, then other folders)
-                 notebooks='nbs',  # the folder of the paper notebooks, linked from each section ('' for none)
+                 notebooks=None,  # the folder of the paper notebooks, linked from each section (default: the package's
+                                  # nbs/ if it is there, as in a clone; '' for none)
                 ) -> Path:
     "Write `report.html` and `report.md` into `results_dir`; return the HTML's path."
     root = Path(results_dir)
+    notebooks = default_notebooks() if notebooks is None else notebooks
     if not root.is_dir(): raise FileNotFoundError(f"no results folder {root}; run `vidrepro reproduce` first")
     names, e = _paper_names(root, papers), html.escape
     titles = _titles(names)
