@@ -95,7 +95,8 @@ def start_lab(lab_root: Path, work: Path, timeout: float = 90) -> tuple[subproce
     base, deadline = f'http://127.0.0.1:{port}', time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise BrowserTestError(f"JupyterLab exited ({proc.returncode}); its log:\n{(work/'jupyterlab.log').read_text()[-2000:]}")
+            log_tail = (work/'jupyterlab.log').read_text()[-2000:]
+            raise BrowserTestError(f"JupyterLab exited ({proc.returncode}); its log:\n{log_tail}")
         try:
             with urllib.request.urlopen(f'{base}/api/status?token={token}', timeout=2) as r:
                 if r.status == 200: return proc, token, base
@@ -174,7 +175,8 @@ def move_slider(page, out: Path) -> dict:
                  readout=viewer.locator('.vidrepro-frame .widget-readout').inner_text())
     viewer.screenshot(path=str(out/'viewer_after.png'))
     if after['readout'] == before['readout']: raise BrowserTestError(f"the slider did not move (readout {after['readout']})")
-    if after['src'] == before['src']: raise BrowserTestError("the ground-truth image's src did not change after the slider moved")
+    if after['src'] == before['src']:
+        raise BrowserTestError("the ground-truth image's src did not change after the slider moved")
     if after['shot'] == before['shot']: raise BrowserTestError("the ground-truth image looks the same after the slider moved")
     if before['metrics'].split(':')[0] == after['metrics'].split(':')[0]:
         raise BrowserTestError(f"the metrics did not follow the frame: {before['metrics']!r} -> {after['metrics']!r}")
