@@ -16,7 +16,7 @@ used through `executable_path`). Steps, each bounded in time:
 Usage: python .ci/browser_test.py [--results DIR] [--notebook nbs/80_widgets.ipynb] [--out DIR] [--timeout 900]
 """
 from __future__ import annotations
-import argparse, json, os, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,13 +115,14 @@ def stop_lab(proc: subprocess.Popen):
         proc.wait(5)
 
 
-NOTEBOOK_STATE = """() => {
+NOTEBOOK_STATE = r"""() => {
   const nb = window.jupyterapp.shell.currentWidget;
   if (!nb || !nb.content || !nb.sessionContext.session) return null;
   const cells = [];
   for (const cell of nb.content.model.cells) {
     if (cell.type !== 'code') continue;
-    const errors = cell.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue);
+    const errors = cell.outputs.toJSON().filter(o => o.output_type === 'error')
+                       .map(o => o.ename + ': ' + o.evalue + '\n' + o.traceback.slice(-2).join('\n'));
     cells.push({count: cell.executionCount, errors: errors});
   }
   return {status: nb.sessionContext.session.kernel.status, cells: cells};
@@ -142,7 +143,9 @@ def run_notebook(page, url: str, timeout: float) -> dict:
     while time.time() < deadline:
         state = page.evaluate(NOTEBOOK_STATE)
         errors = [e for c in state['cells'] for e in c['errors']]
-        if errors: raise BrowserTestError(f"a notebook cell raised in JupyterLab: {errors[0]}")
+        if errors:
+            plain = re.sub(r'\x1b\[[0-9;]*m', '', errors[0])                      # the traceback without its colours
+            raise BrowserTestError(f"a notebook cell raised in JupyterLab: {plain}")
         if state['status'] == 'idle' and all(c['count'] for c in state['cells']): return state
         time.sleep(1)
     ran = sum(bool(c['count']) for c in state['cells'])
@@ -152,6 +155,8 @@ def run_notebook(page, url: str, timeout: float) -> dict:
 
 def move_slider(page, out: Path) -> dict:
     "Drag the first viewer's frame slider; check the DOM (image, readout, metrics) and a screenshot changed."
+    if page.locator('.vidrepro-rollout-viewer').count() == 0:
+        raise BrowserTestError("the notebook shows no rollout viewer (no element with class vidrepro-rollout-viewer)")
     viewer = page.locator('.vidrepro-rollout-viewer').first
     viewer.scroll_into_view_if_needed()
     image = viewer.locator('img.vidrepro-panel-ground-truth')               # the true frame: it changes with the frame
