@@ -379,4 +379,6 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         tables.append(df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model()))
     out = pd.concat(tables, ignore_index=True)
     atomic_write_text(results/'claims.csv', out.to_csv(index=False))
+    from vidrepro.report import write_report                 # the report reads this module: imported when needed
+    print(f"report: {write_report(results)}")
     return out
