@@ -108,6 +108,7 @@ class Paper:
     def protocol(self, experiment: Experiment, test, scale: str) -> Protocol: raise NotImplementedError
     def predictor(self, model) -> Callable: return model.predict  # predict(context, horizon, samples, **kw) for `evaluate`
     def deterministic(self, model) -> bool: return False  # True: one sample per sequence is enough
+    def viewer_extensions(self, model) -> list: return []  # `vidrepro.widgets.ViewerExtension`s for the rollout viewer
     def claims(self, results: dict, scale: str) -> list: raise NotImplementedError  # rows from `claim`
     def figures(self, results: dict, out: Path, scale: str): "Paper-specific figures (curves are drawn for every paper)."
     def add_cli(self, sub): "Add `vidrepro <name> ...` subcommands (the original scripts' flags)."
@@ -347,6 +348,7 @@ def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resu
     results = {e.name: run_experiment(paper, e, scale, out/e.name if e.name else out, overwrite, resume)
                for e in paper.experiments(scale)}
     paper.figures(results, out, scale)
+    paper.last_results = results                                  # for the notebook's rollout viewer
     claims = write_claims(paper.claims(results, scale), out)
     atomic_write_text(out/'timing.json', json.dumps(dict(minutes=round((time.time() - t0) / 60, 2), cpu=cpu_model(),
                                                          threads=torch.get_num_threads(), scale=scale), indent=2))

@@ -27,6 +27,7 @@ from ..optim import annealing_scheduler, clip_grad_elementwise
 from .core import Experiment, Paper, Run, claim, register, train_run
 from ..train import TrainConfig, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
+from ..widgets import points_extension
 
 # %% auto 0
 __all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PAIG_PAPER', 'PAIG_PRESETS', 'REPRODUCED',
@@ -36,7 +37,7 @@ __all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAI
            'write_figures', 'compare_params', 'params_record', 'paig_step', 'steps_per_epoch', 'rewind_log',
            'RunLogger', 'extrapolation_test', 'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser',
            'generate_cli', 'add_paig_cli', 'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions',
-           'plot_templates', 'plot_training', 'results_table', 'paig_claims']
+           'plot_templates', 'plot_training', 'results_table', 'paig_claims', 'object_positions']
 
 # %% ../../nbs/53_papers.paig.ipynb 8
 @dataclasses.dataclass
@@ -716,6 +717,21 @@ def paig_claims(table: pd.DataFrame, scale: str) -> list:
     return rows
 
 # %% ../../nbs/53_papers.paig.ipynb 72
+def object_positions(model: PhysicsNet):
+    "positions(state) for the viewer: encoder positions on the context frames, the cell's rollout after them."
+    @torch.no_grad()
+    def positions(state):
+        k, video = model.cfg.input_steps, state.video[None]
+        enc = model.encoder(video[:, :k].flatten(0, 1)).view(1, k, model.cfg.n_objs, 2)
+        pos, _ = model.cell.rollout(enc[:, -1], model.velocity(enc), len(state.video) - k)
+        return torch.cat([enc, pos], 1)[0]
+    return positions
+
+@patch
+def viewer_extensions(self: PAIGPaper, model) -> list:
+    return [points_extension('object positions', object_positions(model))]
+
+# %% ../../nbs/53_papers.paig.ipynb 74
 @patch
 def experiments(self: PAIGPaper, scale: str) -> list:
     n = PAIG_PRESETS[scale]['eval_datapoints'] or 500
