@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .core import (PRECISIONS, Config, ResumeMismatchError, TrainingInterrupted, atomic_write_text,
+from .core import (PRECISIONS, _bf16_evidence, Config, ResumeMismatchError, TrainingInterrupted, atomic_write_text,
                            check_writable, config_diff, get_device, is_run_dir, load_checkpoint, open_run,
                            preserved_rng, remove_stale_tmp, resolve_precision, rng_state, save_checkpoint,
                            seed_everything, set_rng_state)
@@ -464,7 +464,7 @@ def bench_peak(seconds: float = 2.0,  # time per measurement
     device = torch.device(device)
     out = dict(device=str(device), threads=torch.get_num_threads())
     dtypes = {'fp32': torch.float32}
-    if resolve_precision('auto', device)[0] == 'bf16': dtypes['bf16'] = torch.bfloat16
+    if _bf16_evidence(device)[0]: dtypes['bf16'] = torch.bfloat16              # native bf16 instructions
     for name, dtype in dtypes.items():
         a, b = torch.rand(size, size, device=device, dtype=dtype), torch.rand(size, size, device=device, dtype=dtype)
         out[f'matmul_{name}_gflops'] = _gflops(lambda: torch.mm(a, b), 2 * size ** 3, seconds)
