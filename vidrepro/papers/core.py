@@ -261,7 +261,7 @@ def write_scores(table: pd.DataFrame, protocol: Protocol, out: Path, metrics=Non
 def run_experiment(paper: Paper, experiment: Experiment, scale: str, out, overwrite: bool = False,
                    resume: bool = True) -> ExperimentResult:
     "Train the experiment's runs (resumably), score them with the baselines under the paper's protocol; files into `out`."
-    out = Path(out); prepare_run_dir(out, overwrite=overwrite, resume=resume)
+    out = prepare_run_dir(Path(out), overwrite=overwrite, resume=resume)
     run_dirs, models = {}, {}
     for run in experiment.runs:
         print(f"-- {paper.name}: training {run.name}")
