@@ -21,9 +21,9 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 
 # %% auto 0
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
-           'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'is_finished', 'train_run',
-           'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'estimate_minutes',
-           'scale_banner', 'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
+           'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
+           'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment',
+           'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -94,6 +94,7 @@ class Paper:
     # -- model, data and optimisation: used by `train_run` --
     def validate(self, flags): "Raise `ValueError` naming the flag if `flags` cannot run (called before anything trains)."
     def build_model(self, flags) -> nn.Module: raise NotImplementedError
+    def parameter_table(self, model): return None  # parameters per component (a DataFrame), printed when a run starts
     def datasets(self, flags) -> tuple: raise NotImplementedError  # (train, test)
     def optimizer(self, model, flags, n_train: int) -> tuple: raise NotImplementedError  # (optimizer, scheduler or None)
     def train_config(self, flags, n_train: int) -> TrainConfig: raise NotImplementedError
@@ -159,6 +160,17 @@ def _check_same_flags(paper: Paper, run_dir: Path, flags):
     diff = config_diff(json.loads(path.read_text()), json.loads(flags.to_json()), paper.volatile)
     if diff: raise ResumeMismatchError(run_dir, diff)
 
+def print_parameter_table(table: pd.DataFrame):
+    "Print a parameter table under the original scripts' heading 'Number of parameters:'."
+    fmt = {'parameters': '{:,}'.format} if 'parameters' in table.columns else None
+    print("Number of parameters:\n" + table.to_string(index=False, formatters=fmt))
+
+def _describe_run(paper: Paper, model, train):
+    "What a run starts with, printed once: the model's parameter table (if the paper has one) and the data's source."
+    table = paper.parameter_table(model)
+    if table is not None: print_parameter_table(table)
+    print(f"data: {train.source}")
+
 def is_finished(run_dir) -> bool:
     "Whether `run_dir` holds a finished run (`done.json`, written after the run's last files)."
     return (Path(run_dir)/'done.json').exists()
@@ -187,6 +199,7 @@ def train_run(paper: Paper,  # the paper whose run this is
     seed_everything(flags.seed)
     model = paper.build_model(flags)
     train, test = paper.datasets(flags)
+    if is_main_process(): _describe_run(paper, model, train)
     optimizer, scheduler = paper.optimizer(model, flags, len(train))
     callbacks = paper.callbacks(flags, run_dir, train, test)
     resumed = (run_dir/'ckpt.pt').exists()

@@ -20,7 +20,7 @@ from ..metrics import Protocol, curve_table
 from ..models.hvp import HVP, HVPConfig, MODE_ALIASES, canonical_mode, hvp_optimizer, load_imagenet_vgg, parameter_counts
 from .core import (Experiment, Paper, Run, choices, claim, flag_argv, flag_parser, register, score_models,
                                   train_run, write_scores)
-from ..train import TrainConfig, is_main_process, unwrap
+from ..train import TrainConfig, unwrap
 from ..video import plot_rows
 
 # %% auto 0
@@ -240,15 +240,12 @@ class HVPPaper(Paper):
                 'device', 'run_mode', 'is_training', 'epv_pretrain_ckpt', 'pretrain_path') + INERT
 
     def validate(self, f): validate_flags(f)
-    def build_model(self, f):
-        model = build_hvp(f)
-        if is_main_process(): print(parameter_counts(model).to_string(index=False))
-        return model
+    def build_model(self, f): return build_hvp(f)
+    def parameter_table(self, model): return parameter_counts(model)
     def datasets(self, f):
         train, test = hvp_datasets(f)
         if (canonical_mode(f.model_mode) in ('individual', 'e2epose_oneop')) and not train.has_pose:
             raise ValueError(f"--model_mode {f.model_mode}: {train.source} has no ground-truth pose")
-        print(f"data: {train.source}")
         return train, test
     def optimizer(self, model, f, n_train):
         return hvp_optimizer(model, f.all_learning_rate, f.enc_learning_rate, f.pred_learning_rate, f.van_learning_rate,

@@ -385,14 +385,9 @@ class NoetherPaper(Paper):
                 'emb_type', 'crop_upper_right', 'baseline_model_path')
 
     def validate(self, f): validate_flags(f)
-    def build_model(self, f):
-        model = build_model(f)
-        if is_main_process(): print(noether_parameter_counts(model).to_string(index=False))
-        return model
-    def datasets(self, f):
-        train, test = noether_datasets(f)
-        print(f"data: {train.source}")
-        return train, test
+    def build_model(self, f): return build_model(f)
+    def parameter_table(self, model): return noether_parameter_counts(model)
+    def datasets(self, f): return noether_datasets(f)
     def optimizer(self, model, f, n_train): return make_optimizer(model, f), None
     def train_config(self, f, n_train):
         per = batches_per_epoch(f, n_train)

@@ -395,14 +395,9 @@ class ObjectCentricPaper(Paper):
         for s in stages(f): check_schedule(s.schedule, f.training['context_len'])
         net_config(f.Net, f.training['model'], f.training['context_len'], stages(f)[0].schedule)
         if max(s.batch_size for s in stages(f)) < 1: raise ValueError("training: batch sizes must be at least 1")
-    def build_model(self, f):
-        model = build_oc_model(f)
-        if is_main_process(): print(parameter_counts(model).to_string(index=False))
-        return model
-    def datasets(self, f):
-        train, test = oc_datasets(f)
-        print(f"data: {train.source}")
-        return train, test
+    def build_model(self, f): return build_oc_model(f)
+    def parameter_table(self, model): return parameter_counts(model)
+    def datasets(self, f): return oc_datasets(f)
     def optimizer(self, model, f, n_train): return torch.optim.Adam(model.parameters(), lr=f.training['lr']), None
     def train_config(self, f, n_train):
         t = f.training

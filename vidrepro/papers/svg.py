@@ -23,7 +23,7 @@ from ..data.mnist import StochasticMovingMNIST
 from ..evaluate import copy_last_frame, protocol_metric_kwargs, score_samples
 from ..metrics import Protocol, curve_table, rank_samples
 from ..models.svg import SVG, SVGConfig, parameter_counts
-from .core import (RUN_FILES, Experiment, Paper, Run, choices, claim, flag_parser, is_finished, parse_flags, register,
+from .core import (RUN_FILES, Experiment, Paper, Run, choices, print_parameter_table, claim, flag_parser, is_finished, parse_flags, register,
                                   run_experiment, score_models, train_run, write_scores)
 from ..train import TrainConfig, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
@@ -237,7 +237,7 @@ class EpochEnd:
 def print_parameters(model: SVG):
     "Print the 'Number of parameters:' table, per component and in total."
     t = parameter_counts(model)
-    print("Number of parameters:\n" + t.to_string(index=False, formatters={'parameters': '{:,}'.format}))
+    print_parameter_table(t)
     return t
 
 class SVGPaper(Paper):
@@ -247,14 +247,9 @@ class SVGPaper(Paper):
     volatile = ('log_dir', 'model_dir', 'name', 'data_threads', 'device', 'ckpt_every', 'niter')
 
     def validate(self, f): validate_flags(f)
-    def build_model(self, f):
-        model = SVG(model_config(f))
-        if is_main_process(): print_parameters(model)
-        return model
-    def datasets(self, f):
-        train, test = svg_datasets(f)
-        print(f"data: {train.source}")
-        return train, test
+    def build_model(self, f): return SVG(model_config(f))
+    def parameter_table(self, model): return parameter_counts(model)
+    def datasets(self, f): return svg_datasets(f)
     def optimizer(self, model, f, n_train): return make_optimizer(model, f), None
     def train_config(self, f, n_train): return train_config(f)
     def step(self, model, batch): return svg_step(model, batch)
