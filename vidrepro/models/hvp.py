@@ -431,7 +431,8 @@ def hvp_forward(model: HVP, video: torch.Tensor,  # [B, T, C, H, W] in [0, 1]
                 + (r_weight * r if r is not None else 0))
     if r is not None: out['van_r_loss'] = r
     if 'van_loss' not in out:
-        with torch.no_grad(): out['van_loss'] = _image_loss(_van_frames(model, enc[:, 0], video, pred, False)[0], target)
+        with torch.no_grad():  # detached first: a view taken under no_grad of a tensor that needs grad has no grad_fn
+            out['van_loss'] = _image_loss(_van_frames(model, enc[:, 0].detach(), video, pred.detach(), False)[0], target)
     return {'loss': loss, **{k: v.detach() for k, v in out.items()}}
 
 @patch

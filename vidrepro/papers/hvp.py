@@ -20,7 +20,7 @@ from ..metrics import Protocol, curve_table
 from ..models.hvp import HVP, HVPConfig, MODE_ALIASES, canonical_mode, hvp_optimizer, load_imagenet_vgg, parameter_counts
 from .core import (Experiment, Paper, Run, choices, claim, flag_argv, flag_parser, register, score_models,
                                   train_run, write_scores)
-from ..train import TrainConfig, unwrap
+from ..train import TrainConfig, step_flops, unwrap
 from ..video import plot_rows
 
 # %% auto 0
