@@ -11,7 +11,7 @@ from .core import SCALES, CheckpointError, RunDirError, TrainingInterrupted, res
 from .papers.core import load_papers, reproduce
 
 # %% auto 0
-__all__ = ['EXIT_CODES', 'bench_models', 'notebook_to_markdown', 'write_readme', 'build_parser', 'main']
+__all__ = ['RESULTS_HEADING', 'EXIT_CODES', 'bench_models', 'notebook_to_markdown', 'write_readme', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb 6
 def _add_reproduce(sub):
@@ -113,10 +113,18 @@ def notebook_to_markdown(nb_path) -> str:
     body, _ = MarkdownExporter().from_notebook_node(nb)
     return body.strip() + '\n'
 
-def write_readme(nbs='nbs', out='README.md') -> Path:
-    "Render `nbs/index.ipynb` to `README.md`."
+RESULTS_HEADING = "## Results of the last `cpu`-scale run"
+
+def write_readme(nbs='nbs', out='README.md',
+                 results=None,  # the committed results (default: `results/` beside `out`)
+                ) -> Path:
+    "Render `nbs/index.ipynb` to `README.md`, then each paper's committed results (claims and figures, from `results/`)."
     from vidrepro.core import atomic_write_text
-    return atomic_write_text(out, notebook_to_markdown(Path(nbs)/'index.ipynb'))
+    from vidrepro.report import readme_results
+    results = Path(out).parent/'results' if results is None else Path(results)
+    shown = readme_results(results, links_from=Path(out).parent)
+    tail = f"\n{RESULTS_HEADING}\n\n{shown}" if shown else ''
+    return atomic_write_text(out, notebook_to_markdown(Path(nbs)/'index.ipynb') + tail)
 
 def _add_readme(sub):
     p = sub.add_parser('readme', help='render nbs/index.ipynb to README.md (works offline, no Quarto)')

@@ -15,9 +15,10 @@ import pandas as pd
 from .core import atomic_write_text
 
 # %% auto 0
-__all__ = ['STATUSES', 'FIGURE_SUFFIXES', 'REPORT_CSS', 'write_status', 'clear_status', 'paper_status', 'experiment_dirs',
-           'figures_in', 'claim_table', 'provenance', 'provenance_line', 'default_notebooks', 'notebook_for',
-           'paper_section_html', 'paper_section_md', 'summary_table', 'write_report']
+__all__ = ['STATUSES', 'FIGURE_SUFFIXES', 'COMMITTED_SCALE', 'REPORT_CSS', 'write_status', 'clear_status', 'paper_status',
+           'experiment_dirs', 'figures_in', 'claim_table', 'provenance', 'provenance_line', 'default_notebooks',
+           'notebook_for', 'paper_section_html', 'paper_section_md', 'clone_root', 'results_md', 'show_results',
+           'refresh_results_cell', 'readme_results', 'refresh_views', 'summary_table', 'write_report']
 
 # %% ../nbs/85_report.ipynb 7
 STATUSES = ('failed', 'skipped')  # what `status.json` can record; a paper with results has no status file
@@ -100,11 +101,11 @@ def provenance(results_dir, name: str) -> dict:
     info = {}
     if (paper_dir/'timing.json').exists():
         timing = json.loads((paper_dir/'timing.json').read_text())
-        info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), cpu=timing.get('cpu'),
-                    threads=timing.get('threads'),
-                    date=dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
+        info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), train_minutes=timing.get('train_minutes'),
+                    cpu=timing.get('cpu'), threads=timing.get('threads'), commit=timing.get('commit'),
+                    date=timing.get('date') or dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
     combined = Path(results_dir)/'claims.csv'
-    if combined.exists():
+    if not info.get('commit') and combined.exists():        # results written before timing.json recorded the commit
         rows = pd.read_csv(combined, dtype=str, keep_default_na=False)
         rows = rows[rows.get('paper_name', pd.Series(dtype=str)) == name]
         if len(rows): info['commit'] = rows['commit'].iloc[0]
@@ -116,6 +117,8 @@ def provenance_line(info: dict) -> str:
              f"commit {info.get('commit') or 'unknown (not run through `reproduce`)'}",
              info.get('date', ''),
              f"{float(info['minutes']):.1f} min wall time" if info.get('minutes') is not None else '',
+             f"{float(info['train_minutes']):.1f} min of training steps over all sessions"
+             if info.get('train_minutes') is not None else '',
              f"{info['cpu']}" + (f", {info['threads']} thread{'s' * (info['threads'] != 1)}" if info.get('threads') else '')
              if info.get('cpu') else '']
     return ' · '.join(p for p in parts if p)
@@ -167,9 +170,10 @@ def paper_section_html(name: str,  # the paper's name: its folder under `results
         return head + body + (f"<p>{' · '.join(links)}</p>" if links else '')
     table, notes = claim_table(paper_dir)
     info = provenance(root, name)
+    stamp = provenance_line(info)
     links += [f"<a href='{e(rel(paper_dir/f))}'>{e(f)}</a>" for f in ('claims.csv', 'scores.csv', 'timing.json')
               if (paper_dir/f).exists()]
-    parts = [head, f"<p class='provenance'>{e(provenance_line(info))}</p>",
+    parts = [head, f"<p class='provenance'>{e(stamp)}</p>",
              f"<p>Claims: {e(_verdicts(table))}.</p>",
              table.to_html(index=False, escape=True, classes='claims', border=0),
              "<ol class='notes'>" + ''.join(f"<li>{e(n)}</li>" for n in notes) + "</ol>"]
@@ -178,7 +182,8 @@ def paper_section_html(name: str,  # the paper's name: its folder under `results
         if protocol: parts.append(f"<p class='protocol'>{e(protocol)}</p>")
         for f in figures:
             shown = f['image'] or f['gif']
-            caption = e(f['name']) + (f" (<a href='{e(rel(f['gif']))}'>animated</a>)" if f['image'] and f['gif'] else '')
+            caption = (e(f['name']) + (f" (<a href='{e(rel(f['gif']))}'>animated</a>)" if f['image'] and f['gif'] else '')
+                       + f"<br>{e(stamp)}")
             parts.append(f"<figure><img src='{e(rel(shown))}' alt='{e(name)} {e(f['name'])}'>"
                          f"<figcaption>{caption}</figcaption></figure>")
     parts.append(f"<p>{' · '.join(links)}</p>")
@@ -197,7 +202,8 @@ def paper_section_md(name: str, results_dir, notebooks=None, title: str = '', li
         lines += [f"**{status['status']}**: {status['reason']}. To make it: `vidrepro reproduce --paper {name} --scale cpu`", '']
         return '\n'.join(lines + ([' · '.join(links), ''] if links else []))
     table, notes = claim_table(paper_dir)
-    lines += [provenance_line(provenance(root, name)), '', f"Claims: {_verdicts(table)}.", '',
+    stamp = provenance_line(provenance(root, name))
+    lines += [stamp, '', f"Claims: {_verdicts(table)}.", '',
               table.to_markdown(index=False), '']
     lines += [f"{i}. {n}" for i, n in enumerate(notes, 1)] + ['']
     for heading, figures, protocol in _figures(paper_dir, root):
@@ -205,11 +211,65 @@ def paper_section_md(name: str, results_dir, notebooks=None, title: str = '', li
         if protocol: lines += [f"*{protocol}*", '']
         for f in figures:
             shown = f['image'] or f['gif']
-            lines += [f"![{name} {f['name']}]({rel(shown)})", '']
+            lines += [f"![{name} {f['name']}]({rel(shown)})", '', f"*{f['name']}: {stamp}*", '']
     links += [f"[{f}]({rel(paper_dir/f)})" for f in ('claims.csv', 'scores.csv', 'timing.json') if (paper_dir/f).exists()]
     return '\n'.join(lines + [' · '.join(links), ''])
 
 # %% ../nbs/85_report.ipynb 23
+COMMITTED_SCALE = 'cpu'  # the scale whose results are committed and shown in the notebooks and the README
+
+def clone_root() -> Path | None:
+    "The clone `vidrepro` is imported from (`settings.ini` and `nbs/` beside the package), or None if installed."
+    import vidrepro
+    root = Path(vidrepro.__file__).resolve().parent.parent
+    return root if (root/'settings.ini').is_file() and (root/'nbs').is_dir() else None
+
+def _demote(md: str) -> str: return '\n'.join('#' + l if l.startswith('#') else l for l in md.splitlines()) + '\n'
+
+def results_md(name: str, results_dir, links_from) -> str:
+    "Paper `name`'s section (claims, provenance, captioned figures), one heading level down, links relative to `links_from`."
+    return _demote(paper_section_md(name, results_dir, notebooks='', links_from=links_from))
+
+def show_results(name: str,  # the paper, e.g. 'svg'
+                 results='../results',  # the committed results folder, seen from the notebook
+                ):
+    "In a paper notebook: the committed results of its last `cpu`-scale run, read from `results/<name>/`."
+    from IPython.display import Markdown
+    return Markdown(results_md(name, results, links_from='.'))
+
+# %% ../nbs/85_report.ipynb 25
+def refresh_results_cell(notebook,  # a paper notebook with a cell that begins `show_results(`
+                         name: str,  # the paper
+                         results_dir,  # the results folder
+                        ) -> bool:
+    "Store in `notebook` the output its `show_results` cell would show now; False if it has no such cell."
+    import nbformat
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == 'code' and c.source.lstrip().startswith('show_results(')]
+    if not cells: return False
+    md = results_md(name, results_dir, links_from=Path(notebook).parent)
+    cells[0].outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': md,
+                                                                     'text/plain': '<IPython.core.display.Markdown object>'})]
+    cells[0].execution_count = None
+    atomic_write_text(notebook, nbformat.writes(nb) + '\n')
+    return True
+
+def readme_results(results_dir, links_from, papers=None) -> str:
+    "The README's results: a section per paper with results (claims, provenance, captioned figures)."
+    root = Path(results_dir)
+    if not root.is_dir(): return ''
+    names = [n for n in _paper_names(root, papers) if paper_status(root/n)['status'] == 'complete']
+    return '\n'.join(results_md(n, root, links_from) for n in names)
+
+def refresh_views(results_dir, papers: list[str]) -> list[Path]:
+    "After `reproduce` wrote `results_dir`: if it is the clone's `results/`, rewrite the notebooks' results cells and README."
+    root = clone_root()
+    if root is None or Path(results_dir).resolve() != (root/'results').resolve(): return []
+    changed = [nb for name in papers if (nb := notebook_for(name, root/'nbs')) and refresh_results_cell(nb, name, results_dir)]
+    from vidrepro.cli import write_readme
+    return changed + [write_readme(root/'nbs', root/'README.md')]
+
+# %% ../nbs/85_report.ipynb 27
 REPORT_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/50_papers.core.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, importlib, json, os, platform, re, subprocess, time
+import argparse, dataclasses, datetime, importlib, json, os, platform, re, subprocess, time
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +23,8 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment',
-           'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'reproduce_paper', 'reproduce']
+           'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes',
+           'write_timing', 'reproduce_paper', 'reproduce']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -347,12 +348,27 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
 
 # %% ../../nbs/50_papers.core.ipynb 34
 def git_commit() -> str:
-    "The current git commit (with '+dirty' if there are uncommitted changes), or 'unknown'."
+    "The commit of the clone `vidrepro` is imported from (with '+dirty' for uncommitted changes), or 'unknown'."
+    import vidrepro
+    where = dict(capture_output=True, text=True, cwd=Path(vidrepro.__file__).resolve().parent)  # the package's clone
     try:
-        sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(['git', 'status', '--porcelain', '-uno'], capture_output=True, text=True).stdout.strip()
+        sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], check=True, **where).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '-uno'], **where).stdout.strip()
         return sha + ('+dirty' if dirty else '')
     except (OSError, subprocess.CalledProcessError): return 'unknown'
+
+def training_minutes(out) -> float:
+    "Minutes spent in training steps by every run under `out`, summed over all the sessions that trained them."
+    logs = [pd.read_csv(p) for p in Path(out).glob('**/runs/*/metrics.csv')]
+    return round(sum(float((m.sec_per_step * m.window_steps).sum()) for m in logs if 'window_steps' in m) / 60, 2)
+
+def write_timing(out, scale: str, t0: float) -> dict:
+    "`timing.json`: when, where and by which commit the results in `out` were made, and how long it took."
+    timing = dict(minutes=round((time.time() - t0) / 60, 2), train_minutes=training_minutes(out), cpu=cpu_model(),
+                  threads=torch.get_num_threads(), scale=scale, commit=git_commit(),
+                  date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
+    atomic_write_text(Path(out)/'timing.json', json.dumps(timing, indent=2))
+    return timing
 
 def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
     "One paper at `scale`: its experiments, figures and claims into `out`; return the claim table."
@@ -363,8 +379,7 @@ def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resu
     paper.figures(results, out, scale)
     paper.last_results = results                                  # for the notebook's rollout viewer
     claims = write_claims(paper.claims(results, scale), out)
-    atomic_write_text(out/'timing.json', json.dumps(dict(minutes=round((time.time() - t0) / 60, 2), cpu=cpu_model(),
-                                                         threads=torch.get_num_threads(), scale=scale), indent=2))
+    write_timing(out, scale, t0)
     return claims
 
 def reproduce(papers: list[str] | None = None,  # paper names; None runs every registered paper
@@ -394,6 +409,8 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         tables.append(df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model()))
     out = pd.concat(tables, ignore_index=True)
     atomic_write_text(results/'claims.csv', out.to_csv(index=False))
-    from vidrepro.report import write_report                 # the report reads this module: imported when needed
+    from vidrepro.report import COMMITTED_SCALE, refresh_views, write_report   # the report reads this module
     print(f"report: {write_report(results)}")
+    if scale == COMMITTED_SCALE:
+        for path in refresh_views(results, names): print(f"updated {path}")   # the committed views, in a clone
     return out
