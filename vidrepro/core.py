@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb 3
 from __future__ import annotations
-import contextlib, dataclasses, errno, functools, json, os, random, re, shutil, tempfile, time
+import atexit, contextlib, dataclasses, errno, functools, json, os, random, re, shutil, tempfile, time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import torch
 __all__ = ['SCALES', 'MISSING', 'DEVICE_CHOICES', 'PRECISIONS', 'NATIVE_BF16_CPU_FLAGS', 'BF16_MIN_SPEEDUP', 'RUN_MARKERS',
            'current_scale', 'configure_threads', 'keep_freed_memory', 'Config', 'config_diff', 'seed_everything',
            'rng_state', 'set_rng_state', 'preserved_rng', 'get_device', 'cpu_flags', 'bf16_matmul_speedup',
-           'resolve_precision', 'RunDirError', 'DiskFullError', 'atomic_path', 'atomic_write_bytes',
+           'resolve_precision', 'scratch_dir', 'RunDirError', 'DiskFullError', 'atomic_path', 'atomic_write_bytes',
            'atomic_write_text', 'atomic_torch_save', 'remove_stale_tmp', 'check_writable', 'prepare_run_dir',
            'is_run_dir', 'open_run', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'TrainingInterrupted',
            'ResumeMismatchError']
@@ -220,6 +220,13 @@ def resolve_precision(precision: str,  # 'auto', 'fp32' or 'bf16'
     return 'fp32', f"{evidence}: using fp32"
 
 # %% ../nbs/00_core.ipynb 41
+def scratch_dir(prefix: str = 'vidrepro-') -> Path:
+    "A new temporary folder, deleted with everything in it when this process exits."
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+# %% ../nbs/00_core.ipynb 44
 class RunDirError(RuntimeError): "A run directory cannot be used as asked."
 
 class DiskFullError(OSError, RunDirError):
@@ -275,7 +282,7 @@ def atomic_torch_save(obj, path) -> Path:
     "`torch.save` to `path` atomically (temporary file + rename)."
     return _write_synced(path, lambda f: torch.save(obj, f))
 
-# %% ../nbs/00_core.ipynb 48
+# %% ../nbs/00_core.ipynb 51
 _STALE_TMP = re.compile(r'\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?')
 
 def remove_stale_tmp(path,  # a run directory; searched with its subfolders
@@ -285,7 +292,7 @@ def remove_stale_tmp(path,  # a run directory; searched with its subfolders
     for p in stale: p.unlink(missing_ok=True)
     return stale
 
-# %% ../nbs/00_core.ipynb 51
+# %% ../nbs/00_core.ipynb 54
 def check_writable(path) -> Path:
     "Create `path` if needed and prove a file can be written there; raise `RunDirError` if not."
     path = Path(path)
@@ -305,7 +312,7 @@ def prepare_run_dir(path, overwrite: bool = False, resume: bool = False) -> Path
         shutil.rmtree(path)
     return check_writable(path)
 
-# %% ../nbs/00_core.ipynb 55
+# %% ../nbs/00_core.ipynb 58
 RUN_MARKERS = ('train_config.json', 'ckpt.pt')
 
 def is_run_dir(path,  # a folder
@@ -337,7 +344,7 @@ def open_run(path,  # the run directory
     remove_stale_tmp(path)
     return path
 
-# %% ../nbs/00_core.ipynb 59
+# %% ../nbs/00_core.ipynb 62
 def save_checkpoint(path, model=None, optimizer=None, scheduler=None, step: int = 0, **extra) -> Path:
     "Atomically save model / optimiser / scheduler state, `step`, RNG states and `extra` to `path`."
     state = dict(step=step, rng=rng_state(), extra=extra)
@@ -363,7 +370,7 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, restore_rn
     if restore_rng: set_rng_state(state['rng'])
     return state
 
-# %% ../nbs/00_core.ipynb 67
+# %% ../nbs/00_core.ipynb 70
 class TrainingInterrupted(KeyboardInterrupt):
     "Training stopped by Ctrl-C; `step`, `steps` and `path` say where its checkpoint is."
     def __init__(self, step: int | None, steps: int, path):

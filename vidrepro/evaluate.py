@@ -20,8 +20,9 @@ from .metrics import (METRIC_BOUNDS, METRIC_NAMES, Protocol, _mean_ci, curve_tab
 from .video import check_video
 
 # %% auto 0
-__all__ = ['METRIC_FNS', 'PSNR_CAP_DB', 'copy_last_frame', 'blank_frame', 'score_samples', 'protocol_metric_kwargs', 'evaluate',
-           'weights_fingerprint', 'report', 'segment_means', 'add_caption', 'plot_curves']
+__all__ = ['METRIC_FNS', 'PSNR_CAP_DB', 'copy_last_frame', 'blank_frame', 'score_samples', 'protocol_metric_kwargs',
+           'score_prediction', 'evaluate', 'weights_fingerprint', 'report', 'segment_means', 'add_caption',
+           'plot_curves']
 
 # %% ../nbs/40_evaluate.ipynb 6
 def copy_last_frame(context: torch.Tensor,  # context frames [B, T_ctx, C, H, W]
@@ -79,6 +80,17 @@ def _check_future(future, batch: int, samples: int, horizon: int, frame_shape):
                          f"[B, samples, horizon, C, H, W] = {want}")
     return future
 
+def score_prediction(video: torch.Tensor,  # ground truth [B, >= context + horizon, C, H, W]
+                     future: torch.Tensor,  # predictions [B, S, horizon, C, H, W]
+                     protocol: Protocol,  # context frames, scored frames, metrics, SSIM variant, value range
+                    ) -> dict[str, torch.Tensor]:
+    "Per metric, `[B, S, T_scored]` scores of every sample: the context prepended, the protocol's frames scored."
+    c, s = protocol.context_frames, future.shape[1]
+    pred = torch.cat([video[:, None, :c].expand(-1, s, -1, -1, -1, -1), future], 2)
+    sl = protocol.scored_slice()
+    return score_samples(pred[:, :, sl], video[:, sl], protocol.metrics, protocol_metric_kwargs(protocol),
+                         protocol.value_range)
+
 @torch.no_grad()
 def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [B, S, horizon, C, H, W]
              dataset,  # a VideoDataset: items are dicts with 'video' [T, C, H, W] (and maybe 'actions')
@@ -96,7 +108,6 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
     if cache is not None and (cached := _read_cache(cache, meta)) is not None: return cached
     c, h = protocol.context_frames, protocol.horizon
     s = 1 if deterministic else protocol.samples
-    kwargs, sl = protocol_metric_kwargs(protocol), protocol.scored_slice()
     out = {m: [] for m in protocol.metrics}
     for start in range(0, n_sequences, batch_size):
         idx = list(range(start, min(start + batch_size, n_sequences)))
@@ -105,9 +116,7 @@ def evaluate(predict: Callable,  # predict(context, horizon, samples, **kw) -> [
                             hint=f"the protocol needs context_frames + horizon = {c} + {h} frames")[:, :c + h]
         kw = {'actions': batch['actions'].to(device)} if 'actions' in batch else {}
         future = _check_future(predict(video[:, :c], h, s, **kw), len(video), s, h, video.shape[2:])
-        pred = torch.cat([video[:, None, :c].expand(-1, s, -1, -1, -1, -1), future], 2)
-        scores = score_samples(pred[:, :, sl], video[:, sl], protocol.metrics, kwargs, protocol.value_range)
-        for m, v in scores.items(): out[m].append(v.cpu().numpy())
+        for m, v in score_prediction(video, future, protocol).items(): out[m].append(v.cpu().numpy())
     out = {m: np.concatenate(v) for m, v in out.items()}
     if cache is not None: _write_cache(cache, out, meta)
     return out

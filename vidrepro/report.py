@@ -255,11 +255,12 @@ def refresh_results_cell(notebook,  # a paper notebook with a cell that begins `
     return True
 
 def readme_results(results_dir, links_from, papers=None) -> str:
-    "The README's results: a section per paper with results (claims, provenance, captioned figures)."
+    "The README's results: every paper's status, then a section per paper with results (claims, provenance, figures)."
     root = Path(results_dir)
     if not root.is_dir(): return ''
-    names = [n for n in _paper_names(root, papers) if paper_status(root/n)['status'] == 'complete']
-    return '\n'.join(results_md(n, root, links_from) for n in names)
+    names = _paper_names(root, papers)
+    done = [n for n in names if paper_status(root/n)['status'] == 'complete']
+    return '\n'.join([summary_table(root, names).to_markdown(index=False), ''] + [results_md(n, root, links_from) for n in done])
 
 def refresh_views(results_dir, papers: list[str]) -> list[Path]:
     "After `reproduce` wrote `results_dir`: if it is the clone's `results/`, rewrite the notebooks' results cells and README."

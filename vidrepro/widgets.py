@@ -15,14 +15,13 @@ import torch
 from matplotlib import colormaps
 from PIL import Image as PILImage, ImageDraw
 
-from .evaluate import protocol_metric_kwargs, score_samples
+from .evaluate import score_prediction
 from .metrics import METRIC_NAMES, SAMPLE_RULES, Protocol, pick_samples, rank_samples
 from .video import check_video, displayable, to_uint8, video_strip
 
 # %% auto 0
-__all__ = ['POINT_COLOURS', 'frame_image', 'png_bytes', 'error_image', 'draw_points', 'score_rollout', 'choose_sample',
-           'RolloutState', 'ViewerExtension', 'zoom_for', 'points_extension', 'masks_extension', 'RolloutViewer',
-           'view_result']
+__all__ = ['POINT_COLOURS', 'frame_image', 'png_bytes', 'error_image', 'draw_points', 'choose_sample', 'RolloutState',
+           'ViewerExtension', 'zoom_for', 'points_extension', 'masks_extension', 'RolloutViewer', 'view_result']
 
 # %% ../nbs/80_widgets.ipynb 7
 def frame_image(frame: torch.Tensor,  # one frame [C, H, W] in [0, 1] (1, 2, 3 or 4 channels)
@@ -68,17 +67,6 @@ def draw_points(image: np.ndarray,  # uint8 [H * zoom, W * zoom, 3]
     return np.asarray(canvas)
 
 # %% ../nbs/80_widgets.ipynb 16
-def score_rollout(video: torch.Tensor,  # ground truth [B, context + horizon, C, H, W]
-                  future: torch.Tensor,  # predictions [B, S, horizon, C, H, W]
-                  protocol: Protocol,  # context frames, scored frames, metrics, SSIM variant, value range
-                 ) -> dict:
-    "Per metric, `[B, S, T_scored]` scores of every sample, as `vidrepro.evaluate.evaluate` computes them."
-    c, s = protocol.context_frames, future.shape[1]
-    pred = torch.cat([video[:, None, :c].expand(-1, s, -1, -1, -1, -1), future], 2)
-    sl = protocol.scored_slice()
-    return score_samples(pred[:, :, sl], video[:, sl], protocol.metrics, protocol_metric_kwargs(protocol),
-                         protocol.value_range)
-
 def choose_sample(scores: dict,  # metric -> [S, T_scored] scores of one sequence's samples
                   protocol: Protocol,  # its `choose_by` ranks the samples
                   rule: str,  # 'best', 'random' or 'worst'
@@ -227,7 +215,7 @@ class RolloutViewer:
         if tuple(future.shape) != want:
             raise ValueError(f"predict(context, horizon={h}, samples={self.samples}) returned {tuple(future.shape)}; "
                              f"expected [B, samples, horizon, C, H, W] = {want}")
-        scores = score_rollout(video, future.detach().cpu(), self.protocol)
+        scores = score_prediction(video, future.detach().cpu(), self.protocol)
         self.state = RolloutState(i, video[0], future[0].detach().cpu(), {m: v[0] for m, v in scores.items()},
                                   self.protocol, self.rule.value, 0, options, batch)
         self._choose()

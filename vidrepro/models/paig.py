@@ -23,7 +23,7 @@ from ..video import check_video
 # %% auto 0
 __all__ = ['CELL_TYPES', 'RECOMMENDED_TRAINING', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config', 'PositionEncoder',
            'VelocityEstimator', 'ODECell', 'BouncingCell', 'SpringCell', 'GravityCell', 'make_cell', 'TemplateDecoder',
-           'PhysicsNet', 'parameter_counts', 'paig_losses', 'eval_metrics', 'paig_optimizer']
+           'PhysicsNet', 'parameter_counts', 'paig_losses', 'eval_metrics', 'paig_param_groups', 'paig_optimizer']
 
 # %% ../../nbs/26_models.paig.ipynb 7
 CELL_TYPES = ('bouncing_ode_cell', 'spring_ode_cell', 'gravity_ode_cell')
@@ -341,15 +341,19 @@ def eval_metrics(losses: dict) -> dict:
     return {name: float(losses[key]) for name, key in EVAL_METRICS.items()}
 
 # %% ../../nbs/26_models.paig.ipynb 57
+def paig_param_groups(model: PhysicsNet, cfg: PAIGConfig) -> list[dict]:
+    "The 'vision' parameters at `base_lr`, then the cell's ('physics') at `physics_lr` if it has any."
+    physics = list(model.cell.parameters())
+    ids = {id(p) for p in physics}
+    groups = [dict(params=[p for p in model.parameters() if id(p) not in ids], name='vision', lr=cfg.base_lr)]
+    if physics: groups.append(dict(params=physics, name='physics', lr=cfg.base_lr if cfg.physics_lr is None else cfg.physics_lr))
+    return groups
+
 def paig_optimizer(model: PhysicsNet,  # the model to train
                    cfg: PAIGConfig | None = None,  # base_lr, physics_lr, clip_value; default model.cfg
                   ) -> TFRMSprop:
     "The original's optimiser: TF1 RMSProp at `base_lr`, gradients clipped element-wise; the cell in its own group."
     cfg = cfg or model.cfg
-    physics = list(model.cell.parameters())
-    ids = {id(p) for p in physics}
-    groups = [dict(params=[p for p in model.parameters() if id(p) not in ids], name='vision')]
-    if physics: groups.append(dict(params=physics, name='physics', lr=cfg.base_lr if cfg.physics_lr is None else cfg.physics_lr))
-    optimizer = TFRMSprop(groups, lr=cfg.base_lr)
+    optimizer = TFRMSprop(paig_param_groups(model, cfg), lr=cfg.base_lr)
     if cfg.clip_value is not None: clip_grad_elementwise(optimizer, cfg.clip_value)
     return optimizer

@@ -22,7 +22,8 @@ from ..data.core import data_root
 from ..data.physics import DEFAULT_SIZES, TASKS, FrameSet, PhysicsDataset, PhysicsDataMissingError, generate_task, get_task, load_split
 from ..evaluate import blank_frame, copy_last_frame, evaluate, report, segment_means
 from ..metrics import Protocol
-from ..models.paig import EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer, task_config
+from ..models.paig import (EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer,
+                                  paig_param_groups, task_config)
 from ..optim import annealing_scheduler, clip_grad_elementwise
 from .core import Experiment, Paper, Run, claim, register, train_run
 from ..train import TrainConfig, is_main_process, unwrap
@@ -76,8 +77,10 @@ class RunFlags(Config):
     precision: str = 'fp32'  # (ours) fp32 | bf16 | auto; fp32 by default: PhysicsNet's loss turns NaN under bf16 autocast
     log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
+    physics_lr: float = 0.0  # (ours) learning rate of the physics cell's constants (k, rest length, ...); 0: base_lr, as released (the original's separate rate is commented out)
 
-OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite')
+OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite',
+        'physics_lr')
 
 # %% ../../nbs/53_papers.paig.ipynb 10
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
@@ -162,13 +165,14 @@ def flags_split(f: RunFlags,  # task, data_root, data_source, data_seed, datapoi
 def model_config(f: RunFlags) -> PAIGConfig:
     "The `PAIGConfig` the flags describe (the task's geometry, the flags' loss and optimiser settings)."
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
-                       anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma)
+                       anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma,
+                       physics_lr=f.physics_lr or None)
 
 def make_optimizer(model: PhysicsNet, f: RunFlags) -> torch.optim.Optimizer:
     "`--optimizer`: TF1 RMSProp, Adam, momentum 0.9 or SGD at `--base_lr`, every gradient element clipped to [-1, 1]."
     if f.optimizer == 'rmsprop': return paig_optimizer(model)
     opt = dict(adam=lambda p: torch.optim.Adam(p, f.base_lr), momentum=lambda p: torch.optim.SGD(p, f.base_lr, momentum=0.9),
-               sgd=lambda p: torch.optim.SGD(p, f.base_lr))[f.optimizer](model.parameters())
+               sgd=lambda p: torch.optim.SGD(p, f.base_lr))[f.optimizer](paig_param_groups(model, model_config(f)))
     clip_grad_elementwise(opt, 1.0)
     return opt
 
