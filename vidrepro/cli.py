@@ -74,6 +74,10 @@ def _bench_train(a, extra):
     r = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=a.steps,
                     warmup=a.warmup, precision=a.precision, peak_gflops=best)
     print(f"model={a.model} batch_size={a.batch_size} " + _fields(r))
+    if a.profile > 0:
+        from vidrepro.train import profile_step
+        table = profile_step(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], a.precision, a.profile)
+        print(table.to_string(index=False, formatters={'self_s': '{:.3f}'.format, 'share': '{:.1%}'.format}))
 
 def _add_bench(sub):
     p = sub.add_parser('bench', help='speed benchmarks (not tests)').add_subparsers(dest='bench_cmd', required=True)
@@ -92,6 +96,8 @@ def _add_bench(sub):
                    help='auto: bf16 only where the hardware has it natively')
     t.add_argument('--peak_seconds', type=float, default=1.0,
                    help="seconds per peak measurement (percent_of_peak compares with this machine's best; 0: skip)")
+    t.add_argument('--profile', type=int, default=0, metavar='N',
+                   help='then profile one step and print its N most expensive operators, with their input shapes')
     t.set_defaults(func=_bench_train, takes_extra=True)
     k = p.add_parser('peak', help="this machine's fp32 (and native bf16) matmul and convolution GFLOP/s")
     k.add_argument('--seconds', type=float, default=2.0, help='time per measurement')

@@ -24,7 +24,7 @@ from .core import (PRECISIONS, _bf16_evidence, Config, ResumeMismatchError, Trai
 
 # %% auto 0
 __all__ = ['RESUME_MAY_CHANGE', 'TrainConfig', 'ResumableBatchSampler', 'make_loader', 'setup_distributed', 'is_main_process',
-           'unwrap', 'fit', 'add_config_args', 'main', 'step_flops', 'bench_train', 'bench_peak']
+           'unwrap', 'fit', 'add_config_args', 'main', 'step_flops', 'bench_train', 'profile_step', 'bench_peak']
 
 # %% ../nbs/30_train.ipynb 7
 @dataclasses.dataclass
@@ -447,6 +447,29 @@ def bench_train(model: nn.Module,  # on the device to time
     return res
 
 # %% ../nbs/30_train.ipynb 78
+def profile_step(model: nn.Module,  # on the device to profile
+                 step_fn: Callable,  # step_fn(model, batch) -> dict with 'loss'
+                 batch: dict,  # one batch
+                 optimizer: torch.optim.Optimizer,  # over model.parameters()
+                 precision: str = 'auto',  # as in `bench_train`
+                 top: int = 15,  # rows to return
+                ) -> pd.DataFrame:
+    "The operators of one training step by self CPU time (seconds, share of the step), with their input shapes."
+    from torch.profiler import ProfilerActivity, profile
+    device = next(model.parameters()).device
+    precision, _ = resolve_precision(precision, device)
+    batch = _to_device(batch, device)
+    model.train()
+    _train_step(model, step_fn, batch, optimizer, precision, None)               # warm-up: allocations, kernel choice
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        _train_step(model, step_fn, batch, optimizer, precision, None)
+    rows = [dict(op=e.key, shapes=str(e.input_shapes)[:120], calls=e.count, self_s=e.self_cpu_time_total / 1e6)
+            for e in prof.key_averages(group_by_input_shape=True)]
+    table = pd.DataFrame(rows).sort_values('self_s', ascending=False, ignore_index=True)
+    table['share'] = table.self_s / table.self_s.sum()
+    return table.head(top)
+
+# %% ../nbs/30_train.ipynb 81
 def _gflops(fn, flops: float, seconds: float) -> float:
     "GFLOP/s of `fn` (which does `flops` operations), timed for about `seconds` after one warm-up call."
     fn()
