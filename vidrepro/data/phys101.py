@@ -45,6 +45,7 @@ def read_index(frame: torch.Tensor,  # [3, S, S] a cropped frame in [0, 1]
 
 def write_index_video(path, n_frames: int, width: int = 1920, height: int = 1080, fps: int = 30) -> Path:
     "Write an H.264 MP4 whose frame `i` shows `index_frame(i)`."
+    import imageio_ffmpeg
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = imageio_ffmpeg.write_frames(str(path), (width, height), codec='libx264', fps=fps, quality=5,

@@ -305,7 +305,7 @@ def tailor(self: NoetherSVG, video: torch.Tensor,  # [B, T, C, H, W]; in 'eval' 
     gens.append(out['gen'].detach())
     return dict(out, inner_losses=torch.stack(losses), gens=torch.stack(gens), cn=cn)
 
-# %% ../../nbs/27_models.noether.ipynb 51
+# %% ../../nbs/27_models.noether.ipynb 53
 @patch
 @torch.no_grad()
 def predict(self: NoetherSVG, context: torch.Tensor,  # [B, n_past, C, H, W] true frames in [0, 1]

@@ -14,10 +14,10 @@ import torch
 
 from ..core import (CheckpointError, Config, atomic_torch_save, atomic_write_text, current_scale, open_run,
                            prepare_run_dir, seed_everything)
-from ..data.core import DatasetMissingError
+from ..data.core import DatasetMissingError, data_root
 from ..data.phys101 import Phys101Ramp, RampSimulation
 from ..evaluate import protocol_metric_kwargs, score_samples
-from ..metrics import Protocol, timestep_curve
+from ..metrics import LPIPS, LPIPS_NETS, Protocol, lpips, timestep_curve
 from ..models.noether import NoetherConfig, NoetherSVG, noether_parameter_counts
 from ..models.svg import SVG
 from .core import (RUN_FILES, Experiment, Paper, Run, choices, claim, cpu_model, flag_parser,
@@ -29,8 +29,9 @@ __all__ = ['NOT_REPRODUCED', 'NOETHER_PAPER', 'NOETHER_PRESETS', 'NOETHER_EVAL',
            'noether_datasets', 'make_optimizer', 'noether_step', 'build_model', 'save_model', 'latest_checkpoint',
            'load_model', 'noether_protocol', 'cache_name', 'evaluate_noether', 'per_sequence', 'horizon_figure',
            'EmbeddingTarget', 'embedding_gradcam', 'gradcam_figure', 'energy_probe', 'batches_per_epoch', 'EpochEnd',
-           'NoetherPaper', 'run_dir_for', 'train_noether', 'eval_noether', 'train_cli_parser', 'add_noether_cli',
-           'noether_experiments', 'noether_analysis', 'paired_difference', 'noether_claims', 'bench_tailoring']
+           'NoetherPaper', 'run_dir_for', 'train_noether', 'lpips_for_eval', 'eval_noether', 'train_cli_parser',
+           'add_noether_cli', 'noether_experiments', 'noether_analysis', 'paired_difference', 'noether_claims',
+           'svg_step', 'bench_tailoring']
 
 # %% ../../nbs/55_papers.noether.ipynb 7
 @dataclasses.dataclass
@@ -231,6 +232,7 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
                      adam: bool | None = None,  # Adam in the inner loop (default: the model's)
                      seed: int = 1,  # seeds the noise
                      cache=None,  # .npz to read from / write to
+                     lpips_model: LPIPS | None = None,  # also score LPIPS per frame with this network (None: not scored)
                     ) -> dict:
     "Scores per trial, batch, inner step, sequence and predicted frame; inner and outer losses per trial and step."
     if cache is not None and Path(cache).exists():
@@ -238,12 +240,13 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
     n_batches = len(test) // batch_size if num_val_batch == -1 else min(num_val_batch, len(test) // batch_size)
     if n_batches < 1: raise ValueError(f"the test set has {len(test)} sequences, fewer than one batch of {batch_size}")
     c, h = protocol.context_frames, protocol.horizon
-    kw, scores = protocol_metric_kwargs(protocol), {m: [] for m in protocol.metrics}
+    metrics = (*protocol.metrics, *(('lpips',) if lpips_model is not None else ()))
+    kw, scores = protocol_metric_kwargs(protocol), {m: [] for m in metrics}
     inner, outer = [], []
     seed_everything(seed)
     model.eval()
     for trial in range(n_trials):
-        per = {m: [] for m in protocol.metrics}
+        per = {m: [] for m in metrics}
         inner_t, outer_t = [], []
         for b in range(n_batches):
             video = test.get_batch(list(range(b * batch_size, (b + 1) * batch_size)))['video'][:, :c + h]
@@ -252,12 +255,18 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
                 r = model.tailor(video, steps=steps, lr=lr, mode='eval', adam=adam, create_graph=False)
             pred = r['gens'][:, :, c:].transpose(0, 1)                           # [B, k + 1, h, C, H, W]
             s = score_samples(pred, video[:, c:], protocol.metrics, kw, protocol.value_range)
+            if lpips_model is not None:
+                where = lpips_model.shift.device
+                flat = pred.flatten(0, 1).clamp(*protocol.value_range).to(where)                 # [B (k + 1), h, ...]
+                truth = video[:, None, c:].expand_as(pred).flatten(0, 1).to(where)
+                s['lpips'] = lpips(flat, truth, lpips_model).view(pred.shape[:3]).transpose(0, 1)  # [k + 1, B, h]
             for m in protocol.metrics: per[m].append(s[m].transpose(0, 1).cpu().numpy())    # [k + 1, B, h]
+            if lpips_model is not None: per['lpips'].append(s['lpips'].cpu().numpy())
             inner_t.append(r['inner_losses'].mean(1).cpu().numpy())
             outer_t.append(((r['gens'][:, :, c:] - video[None, :, c:]) ** 2).mean((1, 3, 4, 5)).sum(-1).cpu().numpy())
-        for m in protocol.metrics: scores[m].append(np.stack(per[m]))
+        for m in metrics: scores[m].append(np.stack(per[m]))
         inner.append(np.mean(inner_t, 0)); outer.append(np.mean(outer_t, 0))
-    names = {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses'}
+    names = {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses', 'lpips': 'lpips'}
     out = {f"all_base_tailor_{names[m]}": np.stack(v) for m, v in scores.items()}
     out.update(all_val_inner_losses=np.stack(inner), all_val_svg_losses=np.stack(outer))
     if cache is not None:
@@ -265,7 +274,7 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
         np.savez(cache, **out)
     return out
 
-# %% ../../nbs/55_papers.noether.ipynb 27
+# %% ../../nbs/55_papers.noether.ipynb 29
 def per_sequence(arrays: dict, metric: str, step: int = -1) -> np.ndarray:
     "`[sequences, n_future]` values of `metric` after inner step `step`, averaged over trials."
     a = arrays[f"all_base_tailor_{ {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses'}[metric] }"][:, :, step]
@@ -289,7 +298,7 @@ def horizon_figure(curves: dict,  # label -> arrays from `evaluate_noether` (and
     if path is not None: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../../nbs/55_papers.noether.ipynb 30
+# %% ../../nbs/55_papers.noether.ipynb 32
 class EmbeddingTarget:
     "Grad-CAM target: coordinate `dim` of the embedding, or its projection on `direction` (after subtracting `mean`)."
     def __init__(self, dim: int = 0, direction: torch.Tensor | None = None, mean: torch.Tensor | None = None):
@@ -333,7 +342,7 @@ def gradcam_figure(maps: np.ndarray, images: np.ndarray, path=None, title: str =
     if path is not None: fig.savefig(path, dpi=100)
     return fig
 
-# %% ../../nbs/55_papers.noether.ipynb 34
+# %% ../../nbs/55_papers.noether.ipynb 36
 def energy_probe(model: NoetherSVG, data: RampSimulation, n: int | None = None, folds: int = 5) -> dict:
     "Cross-validated linear probe from the embedding of frame pairs to log total energy: Pearson r and its 95% CI."
     from sklearn.linear_model import RidgeCV
@@ -352,7 +361,7 @@ def energy_probe(model: NoetherSVG, data: RampSimulation, n: int | None = None, 
     q = stats.norm.ppf(0.975)
     return dict(r=r, ci_low=float(np.tanh(z - q * se)), ci_high=float(np.tanh(z + q * se)), sequences=n, pairs=len(y))
 
-# %% ../../nbs/55_papers.noether.ipynb 37
+# %% ../../nbs/55_papers.noether.ipynb 39
 def batches_per_epoch(f: NoetherFlags, n_train: int) -> int:
     "Training batches per epoch: all complete batches, or --num_train_batch if smaller."
     full = max(n_train // f.batch_size, 1)
@@ -401,7 +410,7 @@ class NoetherPaper(Paper):
 
 NOETHER_PAPER = NoetherPaper()
 
-# %% ../../nbs/55_papers.noether.ipynb 39
+# %% ../../nbs/55_papers.noether.ipynb 41
 def run_dir_for(f: NoetherFlags) -> Path:
     "Where a training run goes: --log_dir, else results/noether/<k>step-seed<seed>."
     return Path(f.log_dir) if f.log_dir else Path('results')/'noether'/f"{f.num_inner_steps}step-seed{f.seed}"
@@ -415,7 +424,18 @@ def _given(argv) -> set:
     return {a[2:].split('=')[0].replace('no-', '', 1) if a.startswith('--no-') else a[2:].split('=')[0]
             for a in argv if a.startswith('--')}
 
-def eval_noether(f: NoetherFlags, given: set, eval_dir='eval_metrics', scale: str = 'custom') -> Path:
+def lpips_for_eval(lpips_dir: str = '') -> LPIPS | None:
+    "AlexNet-LPIPS from `lpips_dir` (an error naming the missing files), else from data/lpips if complete, else None."
+    folder, spec = Path(lpips_dir) if lpips_dir else data_root()/'lpips', LPIPS_NETS['alex']
+    if not lpips_dir and not all((folder/spec[k]).is_file() for k in ('backbone_file', 'lin_file')):
+        print(f"LPIPS not scored: {folder} lacks {spec['backbone_file']} and {spec['lin_file']} "
+              "(put them there or pass --lpips_dir)")
+        return None
+    return LPIPS('alex', weights_dir=folder)
+
+def eval_noether(f: NoetherFlags, given: set, eval_dir='eval_metrics', scale: str = 'custom',
+                 lpips_dir: str = '',  # AlexNet-LPIPS weights ('': data/lpips, skipped if incomplete)
+                ) -> Path:
     "Evaluate `--model_path` as `evaluate_noether_net.py` does; the arrays' .npz and the figure go to `eval_dir`."
     if not f.model_path: raise ValueError("--model_path is required: a model_<epoch>.pth of a `vidrepro noether train` run")
     model, trained, epoch = load_model(f.model_path)
@@ -431,7 +451,7 @@ def eval_noether(f: NoetherFlags, given: set, eval_dir='eval_metrics', scale: st
     run = run.parent if run.is_file() else run
     cache = Path(eval_dir)/cache_name(run.name, epoch, f.n_trials, lr, steps, f.adam_inner_opt)
     arrays = evaluate_noether(model, test, proto, f.n_trials, f.batch_size, f.num_val_batch, steps, lr, f.adam_inner_opt,
-                              f.seed, cache)
+                              f.seed, cache, lpips_for_eval(lpips_dir))
     plt.close(horizon_figure({f'{steps} inner steps': (arrays, -1), '0 inner steps': (arrays, 0)}, proto,
                              cache.with_suffix('.png')))
     print(f"saved metrics to {cache}")
@@ -456,14 +476,21 @@ def add_noether_cli(sub):
         func=lambda a: print(f"finished: {train_noether(_flags_of(a), resume=True, overwrite=a.overwrite)}"))
     p = flag_parser(NoetherFlags, cmd.add_parser('eval', help="evaluate_noether_net.py's flags: cached metric arrays"))
     p.add_argument('--eval_dir', default='eval_metrics', help='where the cached arrays go (the original: ./eval_metrics)')
-    p.set_defaults(func=lambda a: eval_noether(_flags_of(a), _given(sys.argv), a.eval_dir))
+    p.add_argument('--lpips_dir', default='', help=f"folder with {LPIPS_NETS['alex']['backbone_file']} and "
+                   f"{LPIPS_NETS['alex']['lin_file']} (default data/lpips; LPIPS is skipped if they are not there)")
+    p.set_defaults(func=lambda a: eval_noether(_flags_of(a), _given(sys.argv), a.eval_dir, lpips_dir=a.lpips_dir))
+    b = flag_parser(NoetherFlags, cmd.add_parser('bench', help='seconds per step: plain SVG-LP vs the outer step with k '
+                                                 'inner steps, at the given flags'))
+    b.add_argument('--ks', type=int, nargs='+', default=[0, 1, 2], help='inner-step counts to time')
+    b.add_argument('--steps', type=int, default=3, help='timed steps per model (after one warm-up step)')
+    b.set_defaults(func=lambda a: print(bench_tailoring(_flags_of(a), tuple(a.ks), a.steps).to_string(index=False)))
     flag_parser(NoetherFlags, cmd.add_parser('info', help='the parameter table for the given flags')).set_defaults(
         func=lambda a: print(noether_parameter_counts(NoetherSVG(model_config(_flags_of(a)))).to_string(index=False)))
 
 def _add_cli(self, sub): add_noether_cli(sub)
 NoetherPaper.add_cli = _add_cli
 
-# %% ../../nbs/55_papers.noether.ipynb 43
+# %% ../../nbs/55_papers.noether.ipynb 45
 NOETHER_PRESETS = {
     'paper': NoetherFlags().replace(
         image_width=128, g_dim=128, z_dim=64, dataset='phys101', tailor=True, num_trials=1, n_past=2, n_future=20,
@@ -488,7 +515,7 @@ def noether_experiments(scale: str) -> list[Experiment]:
     runs = [Run('SVG baseline', f.replace(num_inner_steps=0)), Run('Noether (1 inner step)', f)]
     return [Experiment('', runs, samples=1, baselines=('copy last frame',), **NOETHER_EVAL[scale])]
 
-# %% ../../nbs/55_papers.noether.ipynb 47
+# %% ../../nbs/55_papers.noether.ipynb 49
 def noether_analysis(result, out: Path, scale: str) -> dict:
     "Per-inner-step arrays of both models, `horizon.png`, `gradcam.png` and the energy probe; cached under `out`."
     out, proto, exp = Path(out), result.protocol, result.experiment
@@ -539,7 +566,7 @@ def noether_claims(analysis: dict, proto: Protocol, scale: str) -> list[dict]:
                     None if p is None else p['ci_low'] > 0))
     return rows
 
-# %% ../../nbs/55_papers.noether.ipynb 48
+# %% ../../nbs/55_papers.noether.ipynb 50
 def _experiments(self, scale): return noether_experiments(scale)
 def _protocol(self, exp, test, scale):
     f = exp.runs[0].flags
@@ -552,7 +579,11 @@ def _claims(self, results, scale):
 NoetherPaper.experiments, NoetherPaper.protocol, NoetherPaper.predictor = _experiments, _protocol, _predictor
 NoetherPaper.figures, NoetherPaper.claims = _figures, _claims
 
-# %% ../../nbs/55_papers.noether.ipynb 53
+# %% ../../nbs/55_papers.noether.ipynb 55
+def svg_step(model: SVG, batch: dict) -> dict:
+    "Plain SVG-LP's training loss on a batch: the reference a Noether outer step is timed against."
+    return model(batch['video'])
+
 def bench_tailoring(f: NoetherFlags, ks=(0, 1, 2), steps: int = 3, warmup: int = 1) -> pd.DataFrame:
     "Seconds per training step: plain SVG-LP vs the Noether outer step with k inner steps, same sizes and batch."
     seed_everything(f.seed)
@@ -561,7 +592,7 @@ def bench_tailoring(f: NoetherFlags, ks=(0, 1, 2), steps: int = 3, warmup: int =
     batch = {'video': batch['video']}
     svg = SVG(model_config(f).svg_config())
     rows = [dict(model='SVG-LP (vidrepro.models.svg)', inner_steps='-', **bench_train(
-        svg, lambda m, b: m(b['video']), batch, torch.optim.Adam(svg.parameters(), f.outer_lr), steps, warmup, 'fp32'))]
+        svg, svg_step, batch, torch.optim.Adam(svg.parameters(), f.outer_lr), steps, warmup, 'fp32'))]
     for k in ks:
         g = f.replace(num_inner_steps=k)
         model = build_model(g)
@@ -571,5 +602,16 @@ def bench_tailoring(f: NoetherFlags, ks=(0, 1, 2), steps: int = 3, warmup: int =
     t['relative_to_svg'] = t.s_per_step / t.s_per_step.iloc[0]
     return t.assign(batch_size=f.batch_size, image_width=f.image_width, cpu=cpu_model())
 
-# %% ../../nbs/55_papers.noether.ipynb 56
+def _bench(self, batch_size: int, argv: list[str]) -> dict:
+    "`Paper.bench`'s outer step at the flags, plus `reference`: plain SVG-LP's step at the same sizes and batch."
+    setup = Paper.bench(self, batch_size, argv)
+    f = parse_flags(NoetherFlags, argv).replace(batch_size=batch_size)
+    svg = SVG(model_config(f).svg_config())
+    setup['reference'] = dict(name='SVG-LP (vidrepro.models.svg)', model=svg, step_fn=svg_step,
+                              batch={'video': setup['batch']['video']},
+                              optimizer=torch.optim.Adam(svg.parameters(), lr=f.outer_lr))
+    return setup
+NoetherPaper.bench = _bench
+
+# %% ../../nbs/55_papers.noether.ipynb 60
 register(NOETHER_PAPER)
