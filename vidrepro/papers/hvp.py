@@ -25,12 +25,13 @@ from ..train import TrainConfig, is_main_process, step_flops, unwrap
 from ..video import plot_rows
 
 # %% auto 0
-__all__ = ['INERT', 'NOT_BUILT_FLAGS', 'HVP_PAPER', 'MODE_NAMES', 'HUMANS_PRESETS', 'EVAL_SEQUENCES', 'POSE_MODES', 'HVPFlags',
-           'hvp_flag_parser', 'parse_hvp_flags', 'frames_read', 'imagenet_cache_file', 'pretrain_file', 'eval_length',
-           'data_pose_size', 'model_config', 'validate_flags', 'hvp_datasets', 'build_hvp', 'save_model', 'load_model',
-           'HVPSteps', 'EventLog', 'hvp_callbacks', 'hvp_step', 'hvp_train_config', 'run_dir', 'HVPPaper',
-           'hvp_protocol', 'pose_errors', 'hvp_mode_flags', 'hvp_bench_flags', 'hvp_experiments', 'late_means',
-           'hvp_claims', 'strip_figure', 'pose_figure', 'train_hvp', 'eval_hvp', 'add_hvp_cli']
+__all__ = ['INERT', 'NOT_BUILT_FLAGS', 'HVP_PAPER', 'MODE_NAMES', 'HUMANS_PRESETS', 'EVAL_SEQUENCES', 'POSE_MODES',
+           'PROBE_SEQUENCES', 'HVPFlags', 'hvp_flag_parser', 'parse_hvp_flags', 'frames_read', 'imagenet_cache_file',
+           'pretrain_file', 'eval_length', 'data_pose_size', 'model_config', 'validate_flags', 'hvp_datasets',
+           'build_hvp', 'save_model', 'load_model', 'HVPSteps', 'EventLog', 'hvp_callbacks', 'hvp_step',
+           'hvp_train_config', 'run_dir', 'HVPPaper', 'hvp_protocol', 'pose_errors', 'ridge_readout', 'fit_pose_probe',
+           'hvp_mode_flags', 'hvp_bench_flags', 'hvp_experiments', 'late_means', 'hvp_claims', 'strip_figure',
+           'pose_figure', 'train_hvp', 'eval_hvp', 'add_hvp_cli']
 
 # %% ../../nbs/56_papers.hvp.ipynb 7
 @dataclasses.dataclass
@@ -315,13 +316,16 @@ def hvp_protocol(f: HVPFlags, data: str, scale: str) -> Protocol:
                     metrics=('ssim', 'psnr'), data=data, scale=scale)
 
 @torch.no_grad()
-def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, batch_size: int = 4) -> pd.DataFrame:
+def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, batch_size: int = 4,
+                readout=None,  # predicted encodings -> poses; None: their first `pose_size` numbers
+               ) -> pd.DataFrame:
     "Per predicted frame: RMSE (px) of the predicted pose and of holding the last context pose, over the test sequences."
     c, h, rows = proto.context_frames, proto.horizon, []
     model.eval()
     for start in range(0, n_sequences, batch_size):
         batch = test.get_batch(range(start, min(start + batch_size, n_sequences)))
-        codes = model.rollout_codes(batch['video'][:, :c], h, batch['actions'])[..., :test.pose_size]
+        codes = model.rollout_codes(batch['video'][:, :c], h, batch['actions'])
+        codes = codes[..., :test.pose_size] if readout is None else readout(codes)
         true = batch['poses'][:, c:c + h]
         for name, guess in (('model', codes), ('hold last pose', batch['poses'][:, c - 1:c].expand_as(true))):
             err = (guess - true).view(*true.shape[:2], -1, 2).mul(64).pow(2).sum(-1).mean(-1).sqrt()   # px per frame
@@ -330,6 +334,35 @@ def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, ba
     return pd.DataFrame(rows)
 
 # %% ../../nbs/56_papers.hvp.ipynb 27
+def ridge_readout(x: torch.Tensor,  # [N, E] inputs
+                  y: torch.Tensor,  # [N, P] targets
+                  ridge: float = 1e-3,  # penalty on the standardised weights, per sample
+                 ):
+    "Closed-form ridge regression `x -> y` with an intercept on standardised inputs; returns the fitted map."
+    x, y = x.double(), y.double()
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-12)
+    z = torch.cat([(x - mean) / std, torch.ones(len(x), 1, dtype=x.dtype)], 1)
+    penalty = torch.eye(z.shape[1], dtype=x.dtype) * ridge * len(x)
+    penalty[-1, -1] = 0                                                    # the intercept is not penalised
+    w = torch.linalg.solve(z.T @ z + penalty, z.T @ y)
+    def readout(codes: torch.Tensor) -> torch.Tensor:
+        zc = (codes.double() - mean) / std
+        return (torch.cat([zc, torch.ones(*zc.shape[:-1], 1, dtype=zc.dtype)], -1) @ w).to(codes.dtype)
+    return readout
+
+@torch.no_grad()
+def fit_pose_probe(model: HVP, train: HVPData,  # the trained model; its training data (with ground-truth pose)
+                   n_sequences: int = 64, batch_size: int = 4):
+    "A linear read-out from the model's encoding of a true frame to its pose, fitted on `n_sequences` training sequences."
+    model.eval()
+    codes, poses = [], []
+    for start in range(0, min(n_sequences, len(train)), batch_size):
+        batch = train.get_batch(range(start, min(start + batch_size, n_sequences, len(train))))
+        codes.append(model.encoder(batch['video'].flatten(0, 1)))
+        poses.append(batch['poses'].flatten(0, 1))
+    return ridge_readout(torch.cat(codes), torch.cat(poses))
+
+# %% ../../nbs/56_papers.hvp.ipynb 31
 MODE_NAMES = {'E2E': 'e2e', 'EPEV': 'epev', 'individual': 'individual', 'E2E with pose': 'e2epose_oneop'}
 HUMANS_PRESETS = {
     'paper': HVPFlags(dataset_type='human', enc_size=64, enc_keep_prob=0.65, van_keep_prob=0.9, batch_size=8,
@@ -373,7 +406,7 @@ def hvp_experiments(scale: str) -> list[Experiment]:
     runs = [Run(name, hvp_mode_flags(scale, mode)) for name, mode in MODE_NAMES.items()]
     return [Experiment('', runs, EVAL_SEQUENCES[scale], samples=1, batch_size=4)]
 
-# %% ../../nbs/56_papers.hvp.ipynb 30
+# %% ../../nbs/56_papers.hvp.ipynb 34
 def late_means(table: pd.DataFrame, proto: Protocol, metric: str) -> pd.Series:
     "Mean of `metric` per model over the second half of the predicted frames (indices from the protocol)."
     c, h = proto.context_frames, proto.horizon
@@ -415,8 +448,11 @@ def strip_figure(result, out: Path, seq: int = 0):
     fig.savefig(out/'strips.png', dpi=100)
     plt.close(fig)
 
-def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol):
-    "`pose_error.png`: landmark RMSE per predicted frame, per model and for holding the last pose."
+def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol,
+                name: str = 'pose_error.png',  # the file written in `out`
+                what: str = 'predicted pose vs ground truth',  # the title's first words
+               ):
+    "`pose_error.png` (or `name`): landmark RMSE per predicted frame, per model and for holding the last pose."
     curves = curve_table(pose.assign(metric='pose'), by=('model', 'which'))
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for (model, which), g in curves.groupby(['model', 'which']):
@@ -426,18 +462,30 @@ def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol):
     ax.set_xlabel('frame')
     ax.set_ylabel('landmark RMSE (px)')
     ax.legend(fontsize=7)
-    ax.set_title(f"predicted pose vs ground truth; {proto.data}; scale {proto.scale}", fontsize=7)
+    ax.set_title(f"{what}; {proto.data}; scale {proto.scale}", fontsize=7)
     fig.tight_layout()
-    fig.savefig(out/'pose_error.png', dpi=110)
+    fig.savefig(out/name, dpi=110)
     plt.close(fig)
 
-# %% ../../nbs/56_papers.hvp.ipynb 32
+# %% ../../nbs/56_papers.hvp.ipynb 36
 POSE_MODES = ('individual', 'E2E with pose')
+PROBE_SEQUENCES = 64  # training sequences the linear pose probe is fitted on
 
 def _pose_table(result) -> pd.DataFrame:
     tables = [pose_errors(result.models[n], result.test, result.protocol, result.experiment.n_sequences).assign(model=n)
               for n in POSE_MODES if n in result.models and result.test.has_pose]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=['which', 'sequence', 't', 'value', 'model'])
+
+def _probe_table(result) -> pd.DataFrame:
+    "Pose errors of every model's predicted encodings through a linear probe fitted on its training data."
+    if not result.test.has_pose: return pd.DataFrame(columns=['which', 'sequence', 't', 'value', 'model'])
+    tables = []
+    for name, model in result.models.items():
+        train = hvp_datasets(result.experiment.runs[[r.name for r in result.experiment.runs].index(name)].flags)[0]
+        probe = fit_pose_probe(model, train, PROBE_SEQUENCES)
+        tables.append(pose_errors(model, result.test, result.protocol, result.experiment.n_sequences,
+                                  readout=probe).assign(model=name))
+    return pd.concat(tables, ignore_index=True)
 
 @patch
 def experiments(self: HVPPaper, scale: str): return hvp_experiments(scale)
@@ -453,6 +501,10 @@ def figures(self: HVPPaper, results: dict, out: Path, scale: str):
     pose = _pose_table(result)
     atomic_write_text(out/'pose_error.csv', pose.to_csv(index=False))
     if len(pose): pose_figure(pose, out, result.protocol)
+    probe = _probe_table(result)
+    atomic_write_text(out/'pose_probe.csv', probe.to_csv(index=False))
+    if len(probe): pose_figure(probe, out, result.protocol, 'pose_probe.png',
+                               'pose read linearly from the predicted encodings (probe fitted on training frames)')
 
 @patch
 def claims(self: HVPPaper, results: dict, scale: str) -> list:
@@ -461,7 +513,7 @@ def claims(self: HVPPaper, results: dict, scale: str) -> list:
     pose = pd.read_csv(path) if path.exists() and path.stat().st_size > 1 else None
     return hvp_claims(result, pose, scale)
 
-# %% ../../nbs/56_papers.hvp.ipynb 34
+# %% ../../nbs/56_papers.hvp.ipynb 38
 def train_hvp(f: HVPFlags, overwrite: bool = False) -> Path:
     "Train as `prediction_train.py --run_mode train` would; return the run folder."
     return train_run(HVP_PAPER, f, run_dir(f), resume=True, overwrite=overwrite)
