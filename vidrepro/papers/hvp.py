@@ -17,19 +17,21 @@ from ..core import CheckpointError, Config, atomic_torch_save, atomic_write_text
 from ..data.hvp import HVPData
 from ..evaluate import copy_last_frame, segment_means
 from ..metrics import Protocol, curve_table
-from ..models.hvp import HVP, HVPConfig, MODE_ALIASES, canonical_mode, hvp_optimizer, load_imagenet_vgg, parameter_counts
+from ..models.hvp import (HVP, HVPConfig, MODE_ALIASES, VGG16_IMAGENET_URL, canonical_mode, hvp_optimizer,
+                                 load_imagenet_vgg, parameter_counts)
 from .core import (Experiment, Paper, Run, choices, claim, flag_argv, flag_parser, register, score_models,
                                   train_run, write_scores)
-from ..train import TrainConfig, step_flops, unwrap
+from ..train import TrainConfig, is_main_process, step_flops, unwrap
 from ..video import plot_rows
 
 # %% auto 0
-__all__ = ['INERT', 'NOT_BUILT_FLAGS', 'HVP_PAPER', 'MODE_NAMES', 'HUMANS_PRESETS', 'EVAL_SEQUENCES', 'POSE_MODES', 'HVPFlags',
-           'hvp_flag_parser', 'parse_hvp_flags', 'frames_read', 'eval_length', 'data_pose_size', 'model_config',
-           'validate_flags', 'hvp_datasets', 'build_hvp', 'save_model', 'load_model', 'HVPSteps', 'hvp_step',
-           'hvp_train_config', 'run_dir', 'HVPPaper', 'hvp_protocol', 'pose_errors', 'hvp_mode_flags',
-           'hvp_experiments', 'late_means', 'hvp_claims', 'strip_figure', 'pose_figure', 'train_hvp', 'eval_hvp',
-           'add_hvp_cli']
+__all__ = ['INERT', 'NOT_BUILT_FLAGS', 'HVP_PAPER', 'MODE_NAMES', 'HUMANS_PRESETS', 'EVAL_SEQUENCES', 'POSE_MODES',
+           'PROBE_SEQUENCES', 'HVPFlags', 'hvp_flag_parser', 'parse_hvp_flags', 'frames_read', 'imagenet_cache_file',
+           'pretrain_file', 'eval_length', 'data_pose_size', 'model_config', 'validate_flags', 'hvp_datasets',
+           'build_hvp', 'save_model', 'load_model', 'HVPSteps', 'EventLog', 'hvp_callbacks', 'hvp_step',
+           'hvp_train_config', 'run_dir', 'HVPPaper', 'hvp_protocol', 'pose_errors', 'ridge_readout', 'fit_pose_probe',
+           'hvp_mode_flags', 'hvp_bench_flags', 'hvp_experiments', 'late_means', 'hvp_claims', 'strip_figure',
+           'pose_figure', 'train_hvp', 'eval_hvp', 'add_hvp_cli']
 
 # %% ../../nbs/56_papers.hvp.ipynb 7
 @dataclasses.dataclass
@@ -62,7 +64,7 @@ class HVPFlags(Config):
     dataset_type: str = choices('human', 'robot')  # how data is read: 'human' (images only) or 'robot'
     data_dir: str = ''  # directory of TFRecords ('' : data/hvp/<humans|robot> if present, else the embedded renderer)
     model_dir: str = ''  # directory for model checkpoints (the run directory)
-    event_log_dir: str = ''  # directory for summaries (default: model_dir; eval: model_dir/eval)
+    event_log_dir: str = ''  # directory for summaries (train: also written there, besides model_dir; eval: default model_dir/eval)
     train_steps: int = 4800000  # number of training steps
     iterations: int = 100  # (accepted; no effect in vidrepro: TF input pipeline / distribution)
     num_shards: int = 8  # (accepted; no effect in vidrepro: TF input pipeline / distribution)
@@ -96,7 +98,7 @@ class HVPFlags(Config):
     use_image_summary: bool = True  # (accepted; figures are written by vidrepro's reproduction)
     debug: bool = False  # (accepted; no effect in vidrepro: TF input pipeline / distribution)
     use_legacy_vars: bool = False  # (accepted; no effect in vidrepro: TF input pipeline / distribution)
-    pretrain_path: str = ''  # torchvision's ImageNet VGG-16 weights (vgg16-397923af.pth) for --imgnet_pretrain
+    pretrain_path: str = ''  # torchvision's ImageNet VGG-16 weights (vgg16-397923af.pth) for --imgnet_pretrain ('': torchvision's download cache)
     van_r_in_loss: bool = False  # (ours) add van_r_weight × the VAN's analogy regulariser to the loss
     vgg_width: int = 64  # (ours) VGG-16 base width (64 in the paper)
     van_depth: int = 64  # (ours) the VAN's first_depth (64 in the paper)
@@ -136,6 +138,16 @@ NOT_BUILT_FLAGS = ('enc_pred_use_l1_loss', 'color_data_augment', 'encoder_grey_i
 
 def frames_read(f: HVPFlags) -> int: return len(range(0, f.sequence_length, f.skip_num))
 
+def imagenet_cache_file() -> Path:
+    "Where torchvision keeps its downloaded ImageNet VGG-16 weights: `torch.hub.get_dir()/checkpoints/vgg16-397923af.pth`."
+    return Path(torch.hub.get_dir())/'checkpoints'/VGG16_IMAGENET_URL.rsplit('/', 1)[1]
+
+def pretrain_file(f: HVPFlags) -> Path | None:
+    "The ImageNet weights `--imgnet_pretrain` loads: `--pretrain_path`, else torchvision's cached file if present."
+    if f.pretrain_path: return Path(f.pretrain_path)
+    cached = imagenet_cache_file()
+    return cached if cached.is_file() else None
+
 def eval_length(f: HVPFlags) -> int: return f.eval_sequence_length or 2 * f.sequence_length
 
 def data_pose_size(f: HVPFlags) -> int:
@@ -169,9 +181,10 @@ def validate_flags(f: HVPFlags) -> HVPFlags:
     if mode in ('individual', 'e2epose_oneop') and f.dataset_type == 'human' and f.data_dir:
         raise ValueError(f"--model_mode {f.model_mode} needs a ground-truth pose, which the humans TFRecords do not "
                          "carry (the original reads zeros); use the embedded renderer (no --data_dir) or robot data")
-    if f.imgnet_pretrain and f.run_mode == 'train' and not f.epv_pretrain_ckpt and not f.pretrain_path:
-        raise ValueError("--imgnet_pretrain needs --pretrain_path: the local file of torchvision's ImageNet VGG-16 "
-                         "weights (download https://download.pytorch.org/models/vgg16-397923af.pth)")
+    if f.imgnet_pretrain and f.run_mode == 'train' and not f.epv_pretrain_ckpt and pretrain_file(f) is None:
+        raise ValueError(f"--imgnet_pretrain needs torchvision's ImageNet VGG-16 weights on disk: pass --pretrain_path "
+                         f"FILE, or put them in torchvision's download cache {imagenet_cache_file()} "
+                         f"(download {VGG16_IMAGENET_URL})")
     model_config(f)                                     # HVPConfig checks sizes and the mode, naming the flag
     return f
 
@@ -184,9 +197,9 @@ def hvp_datasets(f: HVPFlags) -> tuple[HVPData, HVPData]:
     return train, test
 
 def build_hvp(f: HVPFlags) -> HVP:
-    "The model of the flags (ImageNet weights loaded with --imgnet_pretrain)."
+    "The model of the flags (ImageNet weights loaded with --imgnet_pretrain, from `pretrain_file`)."
     model = HVP(model_config(f))
-    if f.imgnet_pretrain and f.pretrain_path: load_imagenet_vgg(model.encoder, f.pretrain_path)
+    if f.imgnet_pretrain and (path := pretrain_file(f)) is not None: load_imagenet_vgg(model.encoder, path)
     return model
 
 def save_model(path, model: HVP, f: HVPFlags) -> Path:
@@ -216,6 +229,27 @@ class HVPSteps:
         print(f"Fine-tuning from {self.f.epv_pretrain_ckpt}")
     def __call__(self, step, model, logs):
         unwrap(model).global_step.fill_(step)
+
+class EventLog:
+    "Callback for `fit`: every logged row also goes to `--event_log_dir` as TensorBoard scalars (`train/<name>`)."
+    def __init__(self, log_dir, last_step: int):  # the folder; the run's last step (the file is closed there)
+        self.log_dir, self.last_step, self.writer = Path(log_dir), last_step, None
+    def __call__(self, step, model, logs):
+        if logs is None or not is_main_process(): return
+        if self.writer is None:
+            from torch.utils.tensorboard import SummaryWriter  # imported here: slow to import
+            self.writer = SummaryWriter(self.log_dir, purge_step=step)   # a resumed run drops the rows it redoes
+        for k, v in logs.items():
+            if k not in ('step', 'window_steps'): self.writer.add_scalar(f'train/{k}', v, step)
+        self.writer.flush()
+        if step >= self.last_step: self.writer.close()
+
+def hvp_callbacks(f: HVPFlags, run_dir) -> list:
+    "`HVPSteps`, and `EventLog` when `--event_log_dir` names a folder other than the run's (which gets its events anyway)."
+    callbacks = [HVPSteps(f, run_dir)]
+    if f.event_log_dir and Path(f.event_log_dir).resolve() != Path(run_dir).resolve():
+        callbacks.append(EventLog(f.event_log_dir, f.train_steps))
+    return callbacks
 
 # %% ../../nbs/56_papers.hvp.ipynb 19
 def hvp_step(model, batch) -> dict:
@@ -252,12 +286,13 @@ class HVPPaper(Paper):
                              f.clip_gradient_norm), None
     def train_config(self, f, n_train): return hvp_train_config(f)
     def step(self, model, batch): return hvp_step(model, batch)
-    def callbacks(self, f, run_dir, train, test): return [HVPSteps(f, run_dir)]
+    def callbacks(self, f, run_dir, train, test): return hvp_callbacks(f, run_dir)
     def save(self, model, f, run_dir): save_model(Path(run_dir)/'model.pth', unwrap(model), f)
     def load(self, run_dir, device='cpu'): return load_model(run_dir, device)[0]
     def deterministic(self, model) -> bool: return model.cfg.deterministic
     def bench(self, batch_size: int, argv: list[str]) -> dict:
-        f = parse_hvp_flags(argv).replace(batch_size=batch_size, sim_sequences=max(batch_size, 4))
+        "`vidrepro bench train --model hvp [--scale cpu|paper|smoke] [flags]`: a training step at those flags."
+        f = hvp_bench_flags(argv).replace(batch_size=batch_size, sim_sequences=max(batch_size, 4))
         seed_everything(f.seed)
         model, (train, _) = build_hvp(f), hvp_datasets(f)
         return dict(model=model, step_fn=hvp_step, batch=train.get_batch(list(range(batch_size))),
@@ -273,7 +308,7 @@ class HVPPaper(Paper):
 
 HVP_PAPER = HVPPaper()
 
-# %% ../../nbs/56_papers.hvp.ipynb 23
+# %% ../../nbs/56_papers.hvp.ipynb 25
 def hvp_protocol(f: HVPFlags, data: str, scale: str) -> Protocol:
     "Context frames, then every frame of an evaluation sequence scored with PSNR and SSIM."
     horizon = len(range(0, eval_length(f), f.skip_num)) - f.context_frames
@@ -281,13 +316,16 @@ def hvp_protocol(f: HVPFlags, data: str, scale: str) -> Protocol:
                     metrics=('ssim', 'psnr'), data=data, scale=scale)
 
 @torch.no_grad()
-def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, batch_size: int = 4) -> pd.DataFrame:
+def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, batch_size: int = 4,
+                readout=None,  # predicted encodings -> poses; None: their first `pose_size` numbers
+               ) -> pd.DataFrame:
     "Per predicted frame: RMSE (px) of the predicted pose and of holding the last context pose, over the test sequences."
     c, h, rows = proto.context_frames, proto.horizon, []
     model.eval()
     for start in range(0, n_sequences, batch_size):
         batch = test.get_batch(range(start, min(start + batch_size, n_sequences)))
-        codes = model.rollout_codes(batch['video'][:, :c], h, batch['actions'])[..., :test.pose_size]
+        codes = model.rollout_codes(batch['video'][:, :c], h, batch['actions'])
+        codes = codes[..., :test.pose_size] if readout is None else readout(codes)
         true = batch['poses'][:, c:c + h]
         for name, guess in (('model', codes), ('hold last pose', batch['poses'][:, c - 1:c].expand_as(true))):
             err = (guess - true).view(*true.shape[:2], -1, 2).mul(64).pow(2).sum(-1).mean(-1).sqrt()   # px per frame
@@ -295,7 +333,36 @@ def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, ba
                 rows += [dict(which=name, sequence=start + s, t=c + k + 1, value=float(err[s, k])) for k in range(h)]
     return pd.DataFrame(rows)
 
-# %% ../../nbs/56_papers.hvp.ipynb 25
+# %% ../../nbs/56_papers.hvp.ipynb 27
+def ridge_readout(x: torch.Tensor,  # [N, E] inputs
+                  y: torch.Tensor,  # [N, P] targets
+                  ridge: float = 1e-3,  # penalty on the standardised weights, per sample
+                 ):
+    "Closed-form ridge regression `x -> y` with an intercept on standardised inputs; returns the fitted map."
+    x, y = x.double(), y.double()
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-12)
+    z = torch.cat([(x - mean) / std, torch.ones(len(x), 1, dtype=x.dtype)], 1)
+    penalty = torch.eye(z.shape[1], dtype=x.dtype) * ridge * len(x)
+    penalty[-1, -1] = 0                                                    # the intercept is not penalised
+    w = torch.linalg.solve(z.T @ z + penalty, z.T @ y)
+    def readout(codes: torch.Tensor) -> torch.Tensor:
+        zc = (codes.double() - mean) / std
+        return (torch.cat([zc, torch.ones(*zc.shape[:-1], 1, dtype=zc.dtype)], -1) @ w).to(codes.dtype)
+    return readout
+
+@torch.no_grad()
+def fit_pose_probe(model: HVP, train: HVPData,  # the trained model; its training data (with ground-truth pose)
+                   n_sequences: int = 64, batch_size: int = 4):
+    "A linear read-out from the model's encoding of a true frame to its pose, fitted on `n_sequences` training sequences."
+    model.eval()
+    codes, poses = [], []
+    for start in range(0, min(n_sequences, len(train)), batch_size):
+        batch = train.get_batch(range(start, min(start + batch_size, n_sequences, len(train))))
+        codes.append(model.encoder(batch['video'].flatten(0, 1)))
+        poses.append(batch['poses'].flatten(0, 1))
+    return ridge_readout(torch.cat(codes), torch.cat(poses))
+
+# %% ../../nbs/56_papers.hvp.ipynb 31
 MODE_NAMES = {'E2E': 'e2e', 'EPEV': 'epev', 'individual': 'individual', 'E2E with pose': 'e2epose_oneop'}
 HUMANS_PRESETS = {
     'paper': HVPFlags(dataset_type='human', enc_size=64, enc_keep_prob=0.65, van_keep_prob=0.9, batch_size=8,
@@ -322,12 +389,24 @@ def hvp_mode_flags(scale: str, mode: str) -> HVPFlags:
                       van_keep_prob=1.0)
     return f
 
+def hvp_bench_flags(argv: list[str]) -> HVPFlags:
+    "Flags for `vidrepro bench train --model hvp`: `--scale S` starts from the humans preset of S (mode: `--model_mode`, default epev)."
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument('--scale', choices=tuple(HUMANS_PRESETS))
+    pre.add_argument('--model_mode', default='epev')
+    known, rest = pre.parse_known_args(argv)
+    if known.scale is None: return parse_hvp_flags(argv)
+    parser = hvp_flag_parser()
+    parser.set_defaults(**hvp_mode_flags(known.scale, canonical_mode(known.model_mode)).to_dict())
+    a = vars(parser.parse_args(rest))
+    return HVPFlags(**{k.name: a[k.name] for k in dataclasses.fields(HVPFlags)})
+
 def hvp_experiments(scale: str) -> list[Experiment]:
     "The reproduction's experiment at `scale`: the four modes on the humans data."
     runs = [Run(name, hvp_mode_flags(scale, mode)) for name, mode in MODE_NAMES.items()]
     return [Experiment('', runs, EVAL_SEQUENCES[scale], samples=1, batch_size=4)]
 
-# %% ../../nbs/56_papers.hvp.ipynb 28
+# %% ../../nbs/56_papers.hvp.ipynb 34
 def late_means(table: pd.DataFrame, proto: Protocol, metric: str) -> pd.Series:
     "Mean of `metric` per model over the second half of the predicted frames (indices from the protocol)."
     c, h = proto.context_frames, proto.horizon
@@ -369,8 +448,11 @@ def strip_figure(result, out: Path, seq: int = 0):
     fig.savefig(out/'strips.png', dpi=100)
     plt.close(fig)
 
-def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol):
-    "`pose_error.png`: landmark RMSE per predicted frame, per model and for holding the last pose."
+def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol,
+                name: str = 'pose_error.png',  # the file written in `out`
+                what: str = 'predicted pose vs ground truth',  # the title's first words
+               ):
+    "`pose_error.png` (or `name`): landmark RMSE per predicted frame, per model and for holding the last pose."
     curves = curve_table(pose.assign(metric='pose'), by=('model', 'which'))
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for (model, which), g in curves.groupby(['model', 'which']):
@@ -380,18 +462,30 @@ def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol):
     ax.set_xlabel('frame')
     ax.set_ylabel('landmark RMSE (px)')
     ax.legend(fontsize=7)
-    ax.set_title(f"predicted pose vs ground truth; {proto.data}; scale {proto.scale}", fontsize=7)
+    ax.set_title(f"{what}; {proto.data}; scale {proto.scale}", fontsize=7)
     fig.tight_layout()
-    fig.savefig(out/'pose_error.png', dpi=110)
+    fig.savefig(out/name, dpi=110)
     plt.close(fig)
 
-# %% ../../nbs/56_papers.hvp.ipynb 30
+# %% ../../nbs/56_papers.hvp.ipynb 36
 POSE_MODES = ('individual', 'E2E with pose')
+PROBE_SEQUENCES = 64  # training sequences the linear pose probe is fitted on
 
 def _pose_table(result) -> pd.DataFrame:
     tables = [pose_errors(result.models[n], result.test, result.protocol, result.experiment.n_sequences).assign(model=n)
               for n in POSE_MODES if n in result.models and result.test.has_pose]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=['which', 'sequence', 't', 'value', 'model'])
+
+def _probe_table(result) -> pd.DataFrame:
+    "Pose errors of every model's predicted encodings through a linear probe fitted on its training data."
+    if not result.test.has_pose: return pd.DataFrame(columns=['which', 'sequence', 't', 'value', 'model'])
+    tables = []
+    for name, model in result.models.items():
+        train = hvp_datasets(result.experiment.runs[[r.name for r in result.experiment.runs].index(name)].flags)[0]
+        probe = fit_pose_probe(model, train, PROBE_SEQUENCES)
+        tables.append(pose_errors(model, result.test, result.protocol, result.experiment.n_sequences,
+                                  readout=probe).assign(model=name))
+    return pd.concat(tables, ignore_index=True)
 
 @patch
 def experiments(self: HVPPaper, scale: str): return hvp_experiments(scale)
@@ -407,6 +501,10 @@ def figures(self: HVPPaper, results: dict, out: Path, scale: str):
     pose = _pose_table(result)
     atomic_write_text(out/'pose_error.csv', pose.to_csv(index=False))
     if len(pose): pose_figure(pose, out, result.protocol)
+    probe = _probe_table(result)
+    atomic_write_text(out/'pose_probe.csv', probe.to_csv(index=False))
+    if len(probe): pose_figure(probe, out, result.protocol, 'pose_probe.png',
+                               'pose read linearly from the predicted encodings (probe fitted on training frames)')
 
 @patch
 def claims(self: HVPPaper, results: dict, scale: str) -> list:
@@ -415,7 +513,7 @@ def claims(self: HVPPaper, results: dict, scale: str) -> list:
     pose = pd.read_csv(path) if path.exists() and path.stat().st_size > 1 else None
     return hvp_claims(result, pose, scale)
 
-# %% ../../nbs/56_papers.hvp.ipynb 32
+# %% ../../nbs/56_papers.hvp.ipynb 38
 def train_hvp(f: HVPFlags, overwrite: bool = False) -> Path:
     "Train as `prediction_train.py --run_mode train` would; return the run folder."
     return train_run(HVP_PAPER, f, run_dir(f), resume=True, overwrite=overwrite)
