@@ -438,7 +438,7 @@ def _decompose(self: ObjectCentricWorldModel, video: torch.Tensor, actions=None)
 ObjectCentricWorldModel.rollout, ObjectCentricWorldModel.predict = _rollout, _predict
 ObjectCentricWorldModel.decompose = _decompose
 
-# %% ../../nbs/29_models.object_centric.ipynb 42
+# %% ../../nbs/29_models.object_centric.ipynb 44
 class GatedConv2dBN(nn.Module):
     "BN(h(x)) · sigmoid(BN(g(x))), two 5×5 convolutions (the original's `lib/layers.py`)."
     def __init__(self, c_in: int, c_out: int, stride: int, padding: int, kernel_size: int = 5):
@@ -486,7 +486,7 @@ class VRNN(nn.Module):
         mean, _ = self.dec(torch.cat([phi_z, h], 1))
         return mean, self.lstm(torch.cat([self.phi_x(mean), phi_z], 1), (h, c))
 
-# %% ../../nbs/29_models.object_centric.ipynb 43
+# %% ../../nbs/29_models.object_centric.ipynb 45
 def _vrnn_forward(self: VRNN, video, actions=None, geco: GECO | None = None, schedule=None, return_frames: bool = False):
     "VRNN's training loss on a batch (see `ObjectCentricWorldModel.forward` for the schedule letters and outputs)."
     cfg, (N, T) = self.cfg, video.shape[:2]
@@ -553,7 +553,7 @@ def _vrnn_predict(self: VRNN, context, horizon: int, samples: int = 1, actions=N
 
 VRNN.forward, VRNN.rollout, VRNN.predict = _vrnn_forward, _vrnn_rollout, _vrnn_predict
 
-# %% ../../nbs/29_models.object_centric.ipynb 46
+# %% ../../nbs/29_models.object_centric.ipynb 48
 def build_model(cfg: OCConfig) -> nn.Module:
     "The network `cfg.model` names: the world model (SDVAE, SDVAE_DaVOS, OP3) or VRNN (VRNN, VRNN_star)."
     return VRNN(cfg) if cfg.model.startswith('VRNN') else ObjectCentricWorldModel(cfg)

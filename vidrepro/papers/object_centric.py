@@ -24,13 +24,14 @@ from ..video import plot_rows, write_gif
 
 # %% auto 0
 __all__ = ['DATASETS_OC', 'NET_KEYS', 'TRAINING_DEFAULTS', 'DATASET_DEFAULTS', 'TEST_DEFAULTS', 'CONFIGS', 'CONFIG_ALIASES',
-           'KEY_ALIASES', 'MODEL_ALIASES', 'OC_PAPER', 'OC_EVAL', 'net_block', 'dataset_block', 'train_config',
-           'test_config', 'write_config_tree', 'resolve_config', 'set_key', 'parse_with', 'OCFlags', 'flags_for',
-           'with_words', 'model_name', 'net_config', 'Stage', 'stages', 'stage_at', 'total_steps', 'oc_dataset',
-           'dataset_kind', 'oc_datasets', 'build_oc_model', 'oc_step', 'weights_dir', 'save_weights', 'load_weights',
-           'SaveWeights', 'file_storage', 'ObjectCentricPaper', 'oc_predictor', 'oc_protocol', 'diversity', 'fg_ari',
-           'i3d_folder', 'extra_scores', 'decomposition_figure', 'rollouts_figure', 'eval_config', 'generate_videos',
-           'train_oc', 'add_oc_cli', 'oc_experiments', 'oc_claims', 'oc_figures']
+           'KEY_ALIASES', 'MODEL_ALIASES', 'OC_PAPER', 'UNSUPPORTED_TEST_KEYS', 'OC_EVAL', 'net_block', 'dataset_block',
+           'train_config', 'test_config', 'write_config_tree', 'resolve_config', 'set_key', 'parse_with', 'OCFlags',
+           'flags_for', 'with_words', 'model_name', 'net_config', 'Stage', 'stages', 'stage_at', 'total_steps',
+           'oc_dataset', 'dataset_kind', 'oc_datasets', 'build_oc_model', 'oc_step', 'weights_dir', 'save_weights',
+           'load_weights', 'SaveWeights', 'file_storage', 'ObjectCentricPaper', 'oc_predictor', 'oc_protocol',
+           'diversity', 'fg_ari', 'i3d_folder', 'extra_scores', 'summary_table', 'decomposition_figure',
+           'rollouts_figure', 'eval_config', 'generate_videos', 'train_oc', 'add_oc_cli', 'oc_experiments',
+           'bench_flags', 'oc_claims', 'oc_figures', 'oc_report_files']
 
 # %% ../../nbs/57_papers.object_centric.ipynb 7
 DATASETS_OC = ('moving_sprites', 'bair_action_free', 'bair_actions')
@@ -413,8 +414,7 @@ class ObjectCentricPaper(Paper):
     def command_line(self, flags) -> str: return ' '.join([self.command, *map(shlex.quote, with_words(flags))])
     def predictor(self, model): return oc_predictor(model)
     def bench(self, batch_size: int, argv: list[str]) -> dict:
-        flags = flags_for(*(argv or ['train/moving_sprites/SDVAE_DaVOS.json']))
-        flags = flags.update(**{'training.use_curriculum': False, 'training.batch_size': batch_size})
+        flags = bench_flags(batch_size, argv)
         seed_everything(flags.seed)
         model, (train, _) = self.build_model(flags), self.datasets(flags)
         return dict(model=model, step_fn=self.step, batch=train.get_batch(list(range(batch_size))),
@@ -488,6 +488,24 @@ def extra_scores(result, n_ari: int = 8, i3d_dir: str = '') -> dict:
     return out
 
 # %% ../../nbs/57_papers.object_centric.ipynb 44
+def summary_table(table: pd.DataFrame,  # `evaluate.report` rows (model, rule, metric, sequence, t, value)
+                  extras: dict,  # `extra_scores`' output: model -> diversity, fg_ari, fvd
+                 ) -> pd.DataFrame:
+    "One row per model: SSIM / PSNR of the best, random and worst rollout (means), diversity, FG-ARI and FVD."
+    rows = []
+    for model, t in table.groupby('model', sort=False):
+        row = {'model': model}
+        for metric in ('ssim', 'psnr'):
+            m = t[t.metric == metric]
+            for rule in ('best', 'random', 'worst'): row[f'{metric}_{rule}'] = m[m.rule.isin([rule, 'single'])]['value'].mean()
+        ex = extras.get(model, {})
+        row |= {k: ex.get(k, np.nan) for k in ('ssim_gap', 'ssim_std')}
+        row['fg_ari'] = float(np.nanmean(ex['fg_ari'])) if ex.get('fg_ari') else np.nan
+        row['fvd'] = ex.get('fvd', np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/57_papers.object_centric.ipynb 47
 @torch.no_grad()
 def decomposition_figure(model, video: torch.Tensor, context: int, title: str, actions=None):
     "Rows: the truth, the reconstruction / prediction, and every slot (mask × image); one column per frame."
@@ -513,9 +531,13 @@ def rollouts_figure(model, video: torch.Tensor, proto: Protocol, title: str, act
     rows |= {f"{k} (SSIM {s[i]:.2f})": torch.cat([video[:c], fut[0, i]]) for k, i in pick.items()}
     return plot_rows(rows, title=title, n_context=c)
 
-# %% ../../nbs/57_papers.object_centric.ipynb 46
+# %% ../../nbs/57_papers.object_centric.ipynb 49
+UNSUPPORTED_TEST_KEYS = ('save_dynamics', 'logvargrad')  # the original's debugging switches, not implemented here
+
 def _test_setup(cfg: dict):
     t = cfg['test']
+    on = [k for k in UNSUPPORTED_TEST_KEYS if t.get(k)]
+    if on: raise ValueError(f"test.{on[0]}=true (the original's debugging output) is not implemented; set test.{on[0]}=false")
     if not t['checkpoint']: raise ValueError("set test.checkpoint=FILE: a weights file written by `vidrepro oc train`")
     out = Path(t.get('out_dir') or '.')
     ckpt = Path(t['checkpoint'])
@@ -542,20 +564,34 @@ def eval_config(cfg: dict, scale: str = 'custom') -> pd.DataFrame:
     table = score_models(OC_PAPER, {name: model}, data, proto, exp, out)
     write_scores(table, proto, out)
     extras = extra_scores(ExperimentResult(exp, {name: model}, table, proto, data, {}, out), i3d_dir=t.get('i3d_dir', ''))
+    summary = summary_table(table, extras)
+    atomic_write_text(out/'summary.csv', summary.to_csv(index=False))
     print(json.dumps(extras, indent=2))
+    print(summary.to_string(index=False))
     return table
 
 @torch.no_grad()
 def generate_videos(cfg: dict) -> Path:
     "`generate_videos.py`: rollouts (or the ground truth) of the first `max_num_videos` test videos into an .h5 file."
     t = cfg['test']
+    slots = bool(t['store_slots']) and not t['store_ground_truth']
+    if slots and t['save_FVD_format']:
+        raise ValueError("test.store_slots=true writes per-slot videos, which have no FVD format; set test.save_FVD_format=false")
     model, flags, data, out = _test_setup(cfg)
+    if slots and not hasattr(model, 'decompose'):
+        raise ValueError(f"test.store_slots=true needs a slot model; {model.cfg.model} has no slots: set test.store_slots=false")
     n, c, T = min(t['max_num_videos'], len(data)), t['context_len'], t['seq_len']
-    videos = []
+    videos, truths = [], []
     for start in range(0, n, max(1, t['batch_size'])):
         b = data.get_batch(list(range(start, min(start + max(1, t['batch_size']), n))))
         v = b['video'][:, :T]
         if t['store_ground_truth']: videos.append(v[:, None])
+        elif slots:
+            acts = b.get('actions') if model.cfg.action_conditional_dynamics else None
+            _, sl = model.predict(v[:, :c], T - c, t['rollouts'], acts, return_slots=True)
+            per_slot = sl['means'] * sl['masks']                              # [B, R, T, K, C, H, W]: context inferred
+            videos.append(per_slot[:, :t['rollouts_to_keep']])
+            truths.append(torch.stack([v, per_slot[:, 0].sum(2)], 1))         # [B, 2, T, C, H, W]: truth, first rollout
         else:
             fut = oc_predictor(model)(v[:, :c], T - c, t['rollouts'], b.get('actions'))
             videos.append(torch.cat([v[:, None, :c].expand(-1, t['rollouts'], -1, -1, -1, -1), fut], 2)[:, :t['rollouts_to_keep']])
@@ -564,11 +600,13 @@ def generate_videos(cfg: dict) -> Path:
     path = out/(f"videos-{t['video_suffix']}.h5" if t['video_suffix'] else 'videos.h5')
     import h5py
     from vidrepro.core import atomic_path
-    with atomic_path(path) as tmp_path, h5py.File(tmp_path, 'w') as fh: fh['videos'] = arr
+    with atomic_path(path) as tmp_path, h5py.File(tmp_path, 'w') as fh:
+        fh['videos'] = arr
+        if truths: fh['ground_truth'] = torch.cat(truths).numpy().astype(np.float32)
     print(f"wrote {arr.shape} to {path}")
     return path
 
-# %% ../../nbs/57_papers.object_centric.ipynb 48
+# %% ../../nbs/57_papers.object_centric.ipynb 51
 def train_oc(cfg: dict, name: str, file_storage_dir: str = '', resume: bool = True, overwrite: bool = False) -> Path:
     "`train_model.py with ...`: train a parsed config into `OUT/experiments/tb/<run_suffix>`; return the run folder."
     flags = OCFlags.from_config(cfg, name)
@@ -629,7 +667,7 @@ def add_oc_cli(sub):
 
 ObjectCentricPaper.add_cli = lambda self, sub: add_oc_cli(sub)
 
-# %% ../../nbs/57_papers.object_centric.ipynb 54
+# %% ../../nbs/57_papers.object_centric.ipynb 65
 def _scaled_geco(flags: OCFlags, size: int) -> OCFlags:
     "GECO targets scaled from 64×64 frames to `size`×`size` (targets are sums over pixel values)."
     r = (size / 64) ** 2
@@ -663,7 +701,28 @@ def oc_experiments(scale: str) -> list[Experiment]:
     return [Experiment('', [Run(m, _preset(m, scale)) for m in MODELS], batch_size=2 if scale == 'smoke' else 4,
                        **OC_EVAL[scale])]
 
-# %% ../../nbs/57_papers.object_centric.ipynb 58
+# %% ../../nbs/57_papers.object_centric.ipynb 67
+def bench_flags(batch_size: int,  # sequences per timed step
+                argv: list[str],  # `SCALE [MODEL] key=value ...` or `[with] CONFIG key=value ...`
+               ) -> OCFlags:
+    "The flags `vidrepro bench train --model oc` times: one batch of the last curriculum stage, without the curriculum."
+    words = list(argv)
+    if words[:1] and words[0] in OC_EVAL:
+        scale = words.pop(0)
+        model = words.pop(0) if words[:1] and words[0] in MODELS else 'SDVAE_DaVOS'
+        cfg = _preset(model, scale).to_config()
+        for w in words:
+            if '=' not in w: raise ValueError(f"bench: {w!r} after `{scale} {model}` is not key=value; MODEL is one of {MODELS}")
+            key, value = w.split('=', 1)
+            set_key(cfg, key, _literal(value))
+        flags = OCFlags.from_config(cfg, f'train/moving_sprites/{model}.json')
+    else: flags = flags_for(*(words or ['train/moving_sprites/SDVAE_DaVOS.json']))
+    last = stages(flags)[-1]
+    return flags.update(**{'training.use_curriculum': False, 'training.batch_size': batch_size,
+                           'training.seq_len': last.seq_len, 'training.full_seq_len': last.seq_len,
+                           'training.geco_reconstruction_target': last.geco_target})
+
+# %% ../../nbs/57_papers.object_centric.ipynb 72
 def oc_claims(result, extras: dict) -> list[dict]:
     "Claim-vs-measured rows for the moving-sprites comparison."
     proto = result.protocol
@@ -717,5 +776,10 @@ ObjectCentricPaper.experiments = lambda self, scale: oc_experiments(scale)
 ObjectCentricPaper.protocol = lambda self, exp, test, scale: oc_protocol(
     2, exp.runs[0].flags.training['full_seq_len'] - 2, exp.samples, f"{test.source}, first {exp.n_sequences} test sequences", scale)
 ObjectCentricPaper.claims = lambda self, results, scale: oc_claims(results[''], extra_scores(results['']))
-ObjectCentricPaper.figures = lambda self, results, out, scale: (extra_scores(results['']), oc_figures(results[''], out))
+def oc_report_files(result, out: Path):
+    "The reproduction's own files: `extras.json`, `summary.csv` (the table across models) and the figures."
+    atomic_write_text(Path(out)/'summary.csv', summary_table(result.table, extra_scores(result)).to_csv(index=False))
+    oc_figures(result, out)
+
+ObjectCentricPaper.figures = lambda self, results, out, scale: oc_report_files(results[''], out)
 register(OC_PAPER)
