@@ -74,6 +74,10 @@ def _bench_train(a, extra):
     r = bench_train(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], steps=a.steps,
                     warmup=a.warmup, precision=a.precision, peak_gflops=best)
     print(f"model={a.model} batch_size={a.batch_size} " + _fields(r))
+    if ref := setup.get('reference'):                          # e.g. Noether: the plain SVG step at the same sizes
+        rr = bench_train(ref['model'], ref['step_fn'], ref['batch'], ref['optimizer'], steps=a.steps, warmup=a.warmup,
+                         precision=a.precision)
+        print(f"reference={ref['name']} " + _fields(rr) + f" ratio={r['s_per_step'] / rr['s_per_step']:.2f}")
     if a.profile > 0:
         from vidrepro.train import profile_step
         table = profile_step(setup['model'], setup['step_fn'], setup['batch'], setup['optimizer'], a.precision, a.profile)
