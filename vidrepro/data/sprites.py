@@ -89,7 +89,7 @@ class MovingSprites(VideoDataset):
         self.split, self.length, self.seq_len, self.size = split, length, seq_len, size
         self.n_sprites, self.p_turn, self.seed = n_sprites, p_turn, seed
         self.source = (f"moving sprites, embedded generator ({split}: {length} sequences of {seq_len} frames, {size}x{size}, "
-                       f"{n_sprites} sprites, turn probability {p_turn}, seed {seed})")
+                       f"{n_sprites} sprites sized and moving as on 64x64 frames, turn probability {p_turn}, seed {seed})")
 
     def __len__(self): return self.length
 
@@ -97,7 +97,9 @@ class MovingSprites(VideoDataset):
         "Sequence `i` as the original's arrays (uint8, channels last)."
         if not 0 <= i < self.length: raise IndexError(f"index {i} out of range for {self.length} sequences")
         rng = np.random.default_rng([self.seed, SPLITS.index(self.split), i])
-        return sprite_sequence(rng, self.seq_len, self.size, self.n_sprites, p_turn=self.p_turn)
+        scale = self.size / 64                                   # the generator's pixel ranges are for 64x64 frames
+        return sprite_sequence(rng, self.seq_len, self.size, self.n_sprites, radius=(5.0 * scale, 9.0 * scale),
+                               speed=(2.0 * scale, 4.0 * scale), p_turn=self.p_turn)
 
     def __getitem__(self, i: int) -> dict:
         a = self.arrays(int(i))
