@@ -238,14 +238,14 @@ def show_results(name: str,  # the paper, e.g. 'svg'
     return Markdown(results_md(name, results, links_from='.'))
 
 # %% ../nbs/85_report.ipynb 25
-def refresh_results_cell(notebook,  # a paper notebook with a cell that begins `show_results(`
+def refresh_results_cell(notebook,  # a paper notebook with a cell that has a line `show_results(...)`
                          name: str,  # the paper
                          results_dir,  # the results folder
                         ) -> bool:
     "Store in `notebook` the output its `show_results` cell would show now; False if it has no such cell."
     import nbformat
     nb = nbformat.read(notebook, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == 'code' and c.source.lstrip().startswith('show_results(')]
+    cells = [c for c in nb.cells if c.cell_type == 'code' and any(l.startswith('show_results(') for l in c.source.splitlines())]
     if not cells: return False
     md = results_md(name, results_dir, links_from=Path(notebook).parent)
     cells[0].outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': md,
