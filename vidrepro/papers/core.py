@@ -348,12 +348,14 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
 
 # %% ../../nbs/50_papers.core.ipynb 34
 def git_commit() -> str:
-    "The commit of the clone `vidrepro` is imported from (with '+dirty' for uncommitted changes), or 'unknown'."
+    "The commit of the clone `vidrepro` is imported from ('+dirty' if its code has uncommitted changes), or 'unknown'."
     import vidrepro
     where = dict(capture_output=True, text=True, cwd=Path(vidrepro.__file__).resolve().parent)  # the package's clone
     try:
         sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], check=True, **where).stdout.strip()
-        dirty = subprocess.run(['git', 'status', '--porcelain', '-uno'], **where).stdout.strip()
+        code = ['vidrepro', 'setup.py', 'settings.ini', 'pyproject.toml']      # what computes: not README, results, outputs
+        dirty = subprocess.run(['git', 'status', '--porcelain', '-uno', '--', *(f':(top){p}' for p in code)],
+                               **where).stdout.strip()
         return sha + ('+dirty' if dirty else '')
     except (OSError, subprocess.CalledProcessError): return 'unknown'
 
