@@ -101,7 +101,8 @@ def provenance(results_dir, name: str) -> dict:
     info = {}
     if (paper_dir/'timing.json').exists():
         timing = json.loads((paper_dir/'timing.json').read_text())
-        info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), train_minutes=timing.get('train_minutes'),
+        info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), sessions=timing.get('sessions', 1),
+                    train_minutes=timing.get('train_minutes'),
                     cpu=timing.get('cpu'), threads=timing.get('threads'), commit=timing.get('commit'),
                     date=timing.get('date') or dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
     combined = Path(results_dir)/'claims.csv'
@@ -116,9 +117,9 @@ def provenance_line(info: dict) -> str:
     parts = [f"scale {info['scale']}" if info.get('scale') else '',
              f"commit {info.get('commit') or 'unknown (not run through `reproduce`)'}",
              info.get('date', ''),
-             f"{float(info['minutes']):.1f} min wall time" if info.get('minutes') is not None else '',
-             f"{float(info['train_minutes']):.1f} min of training steps over all sessions"
-             if info.get('train_minutes') is not None else '',
+             f"{float(info['minutes']):.1f} min wall time" + (f" over {info['sessions']} sessions" if info.get('sessions', 1) > 1
+                                                              else '') if info.get('minutes') is not None else '',
+             f"{float(info['train_minutes']):.1f} min of it in training steps" if info.get('train_minutes') is not None else '',
              f"{info['cpu']}" + (f", {info['threads']} thread{'s' * (info['threads'] != 1)}" if info.get('threads') else '')
              if info.get('cpu') else '']
     return ' · '.join(p for p in parts if p)

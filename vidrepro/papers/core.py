@@ -365,11 +365,14 @@ def training_minutes(out) -> float:
     return round(sum(float((m.sec_per_step * m.window_steps).sum()) for m in logs if 'window_steps' in m) / 60, 2)
 
 def write_timing(out, scale: str, t0: float) -> dict:
-    "`timing.json`: when, where and by which commit the results in `out` were made, and how long it took."
-    timing = dict(minutes=round((time.time() - t0) / 60, 2), train_minutes=training_minutes(out), cpu=cpu_model(),
+    "`timing.json`: when, where and by which commit the results in `out` were made, and the wall time of every session."
+    path, minutes = Path(out)/'timing.json', round((time.time() - t0) / 60, 2)
+    before = json.loads(path.read_text()) if path.exists() else {}            # earlier sessions of these results
+    timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
+                  last_session_minutes=minutes, train_minutes=training_minutes(out), cpu=cpu_model(),
                   threads=torch.get_num_threads(), scale=scale, commit=git_commit(),
                   date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
-    atomic_write_text(Path(out)/'timing.json', json.dumps(timing, indent=2))
+    atomic_write_text(path, json.dumps(timing, indent=2))
     return timing
 
 def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
