@@ -4,7 +4,7 @@
 
 # %% ../../nbs/52_papers.svg.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, json, shlex
+import argparse, dataclasses, json, shlex, time
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -14,18 +14,18 @@ import pandas as pd
 import torch
 from fastcore.basics import patch
 
-from ..core import (CheckpointError, Config, atomic_path, atomic_torch_save, atomic_write_bytes, current_scale,
-                           open_run, prepare_run_dir, seed_everything)
+from ..core import (CheckpointError, Config, atomic_path, atomic_torch_save, atomic_write_bytes, atomic_write_text,
+                           current_scale, open_run, prepare_run_dir, preserved_rng, seed_everything)
 from ..data.bair import BAIRPush
 from ..data.core import FrameWindow
 from ..data.fabrics import fabrics_dataset
 from ..data.mnist import StochasticMovingMNIST
-from ..evaluate import copy_last_frame, protocol_metric_kwargs, score_samples
+from ..evaluate import copy_last_frame, evaluate, score_prediction
 from ..metrics import Protocol, curve_table, rank_samples
 from ..models.svg import SVG, SVGConfig, parameter_counts
 from .core import (RUN_FILES, Experiment, Paper, Run, choices, print_parameter_table, claim, flag_parser, is_finished, parse_flags, register,
                                   run_experiment, score_models, train_run, write_scores)
-from ..train import TrainConfig, is_main_process, unwrap
+from ..train import TrainConfig, fit, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
 
 # %% auto 0
@@ -34,8 +34,8 @@ __all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_P
            'run_dir', 'svg_datasets', 'svg_step', 'save_model', 'load_model', 'svg_protocol', 'reconstruction',
            'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters', 'SVGPaper', 'train_svg',
            'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg', 'read_context', 'predict_svg', 'predict_parser',
-           'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'svg_claims', 'action_claims',
-           'sample_figure']
+           'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'learning_curve', 'wins_after',
+           'svg_claims', 'action_claims', 'sample_figure']
 
 # %% ../../nbs/52_papers.svg.ipynb 8
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
@@ -197,7 +197,7 @@ def best_and_random(model: SVG, video, n_past: int, nsample: int = 20, n_random:
     ctx = video[:, :n_past]
     futures = model.predict(ctx, video.shape[1] - n_past, nsample, actions=actions)           # [B, S, T_f, ...]
     proto = svg_protocol(n_past, video.shape[1] - n_past, nsample, 'figure', 'custom')
-    scores = score_samples(futures, video[:, n_past:], proto.metrics, protocol_metric_kwargs(proto), proto.value_range)
+    scores = score_prediction(video, futures, proto)
     best = rank_samples(scores, proto)[:, :1]
     g = torch.Generator().manual_seed(seed)
     pick = torch.cat([best, torch.randint(nsample, (len(video), n_random), generator=g)], 1)
@@ -442,6 +442,43 @@ def svg_experiments(scale: str) -> list[Experiment]:
     return [Experiment('', smmnist, **EVAL_SIZES[scale]), Experiment('action_conditioned', fabrics, **EVAL_SIZES[scale])]
 
 # %% ../../nbs/52_papers.svg.ipynb 57
+def learning_curve(flags: SVGFlags,  # an SM-MNIST run
+                   every: int,  # steps between scorings (and after the last step)
+                   out,  # folder for the run and `curve.csv`
+                   samples: int = 20,  # N of best-of-N
+                   n_sequences: int = 64,  # test sequences scored
+                  ) -> pd.DataFrame:
+    "Train `flags`; every `every` steps, best-of-N SSIM per predicted frame (copy-last-frame as step -1) into `curve.csv`."
+    out = Path(out)
+    seed_everything(flags.seed)
+    model, (train, test) = SVG_PAPER.build_model(flags), SVG_PAPER.datasets(flags)
+    optimizer, cfg = SVG_PAPER.optimizer(model, flags, len(train))[0], SVG_PAPER.train_config(flags, len(train))
+    proto = svg_protocol(flags.n_past, flags.n_eval - flags.n_past, samples, test.source, 'sizing')
+    copy = evaluate(lambda ctx, h, s, **kw: copy_last_frame(ctx, h), test, proto, n_sequences, deterministic=True)
+    rows, start = [dict(step=-1, minutes=0.0, **_ssim_columns(copy['ssim']))], time.time()
+    def score(step, m, logs):
+        if step % every and step != cfg.steps: return
+        with preserved_rng():
+            model.eval()
+            ssim = evaluate(svg_predictor(model), test, proto, n_sequences, deterministic=flags.prior == 'none')['ssim']
+            model.train()
+        rows.append(dict(step=step, minutes=(time.time() - start) / 60, **_ssim_columns(ssim)))
+        atomic_write_text(out/'curve.csv', pd.DataFrame(rows).to_csv(index=False))
+    fit(model, SVG_PAPER.step, train, optimizer, cfg, out/'run', overwrite=True, callbacks=[score])
+    return pd.DataFrame(rows)
+
+def _ssim_columns(ssim: np.ndarray) -> dict:
+    "Best-of-S SSIM per frame (mean over sequences) from `[N, S, T]` scores, as columns `t1`..`tT`."
+    best = ssim[np.arange(len(ssim)), ssim.mean(-1).argmax(1)]
+    return {f't{i + 1}': float(v) for i, v in enumerate(best.mean(0))}
+
+def wins_after(curve: pd.DataFrame, skip_first: int = 3) -> pd.Series:
+    "Per scored step, the frames after the first `skip_first` where best-of-N SSIM beats copying the last frame."
+    frames = [c for c in curve.columns if c.startswith('t')][skip_first:]
+    copy = curve.set_index('step').loc[-1, frames]
+    return (curve.set_index('step')[frames] > copy).sum(1).drop(-1)
+
+# %% ../../nbs/52_papers.svg.ipynb 60
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -475,7 +512,7 @@ def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 59
+# %% ../../nbs/52_papers.svg.ipynb 62
 def sample_figure(result, out: Path, seed: int = 0):
     "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
     proto, models = result.protocol, result.models
@@ -494,7 +531,7 @@ def sample_figure(result, out: Path, seed: int = 0):
     plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-# %% ../../nbs/52_papers.svg.ipynb 61
+# %% ../../nbs/52_papers.svg.ipynb 64
 @patch
 def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
