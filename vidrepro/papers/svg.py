@@ -24,7 +24,7 @@ from ..evaluate import copy_last_frame, evaluate, score_prediction
 from ..metrics import Protocol, curve_table, rank_samples
 from ..models.svg import SVG, SVGConfig, parameter_counts
 from .core import (RUN_FILES, Experiment, Paper, Run, choices, print_parameter_table, claim, flag_parser, is_finished, parse_flags, register,
-                                  run_experiment, score_models, train_run, write_scores)
+                                  run_experiment, score_models, train_run, write_scores, git_commit, cpu_model)
 from ..train import TrainConfig, fit, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
 
@@ -35,7 +35,7 @@ __all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_P
            'best_and_random', 'write_epoch_figures', 'EpochEnd', 'print_parameters', 'SVGPaper', 'train_svg',
            'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg', 'read_context', 'predict_svg', 'predict_parser',
            'plot_runs', 'train_cli_parser', 'add_svg_cli', 'svg_experiments', 'learning_curve', 'wins_after',
-           'svg_claims', 'action_claims', 'sample_figure']
+           'plot_learning_curve', 'svg_claims', 'action_claims', 'sample_figure']
 
 # %% ../../nbs/52_papers.svg.ipynb 8
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
@@ -454,6 +454,9 @@ def learning_curve(flags: SVGFlags,  # an SM-MNIST run
     model, (train, test) = SVG_PAPER.build_model(flags), SVG_PAPER.datasets(flags)
     optimizer, cfg = SVG_PAPER.optimizer(model, flags, len(train))[0], SVG_PAPER.train_config(flags, len(train))
     proto = svg_protocol(flags.n_past, flags.n_eval - flags.n_past, samples, test.source, 'sizing')
+    meta = dict(command=SVG_PAPER.command_line(flags), every=every, protocol=str(proto), cpu=cpu_model(),
+                threads=torch.get_num_threads(), commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    atomic_write_text(out/'curve.json', json.dumps(meta, indent=2))
     copy = evaluate(lambda ctx, h, s, **kw: copy_last_frame(ctx, h), test, proto, n_sequences, deterministic=True)
     rows, start = [dict(step=-1, minutes=0.0, **_ssim_columns(copy['ssim']))], time.time()
     def score(step, m, logs):
@@ -479,6 +482,22 @@ def wins_after(curve: pd.DataFrame, skip_first: int = 3) -> pd.Series:
     return (curve.set_index('step')[frames] > copy).sum(1).drop(-1)
 
 # %% ../../nbs/52_papers.svg.ipynb 60
+def plot_learning_curve(curve: pd.DataFrame, title: str, skip_first: int = 3):
+    "Best-of-N SSIM per predicted frame at each scored step of `curve`, against copy-last-frame (dashed)."
+    frames = [c for c in curve.columns if c.startswith('t')]
+    wins, x = wins_after(curve, skip_first), np.arange(1, len(frames) + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for _, row in curve.iterrows():
+        step = int(row.step)
+        if step < 0: ax.plot(x, row[frames].astype(float), 'k--', label='copy last frame')
+        else: ax.plot(x, row[frames].astype(float), label=f"step {step}: beats copying at {wins[step]} of {len(frames) - skip_first}")
+    ax.axvspan(0.5, skip_first + 0.5, color='0.92', zorder=0)
+    ax.set(xlabel='predicted frame', ylabel='best-of-N SSIM', title=title, xlim=(0.5, len(frames) + 0.5))
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/52_papers.svg.ipynb 65
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -512,7 +531,7 @@ def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 62
+# %% ../../nbs/52_papers.svg.ipynb 67
 def sample_figure(result, out: Path, seed: int = 0):
     "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
     proto, models = result.protocol, result.models
@@ -531,7 +550,7 @@ def sample_figure(result, out: Path, seed: int = 0):
     plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-# %% ../../nbs/52_papers.svg.ipynb 64
+# %% ../../nbs/52_papers.svg.ipynb 69
 @patch
 def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
