@@ -413,7 +413,10 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         df = reproduce_paper(registry[name], scale, results/name, overwrite, resume)
         tables.append(df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model()))
     out = pd.concat(tables, ignore_index=True)
-    atomic_write_text(results/'claims.csv', out.to_csv(index=False))
+    combined = results/'claims.csv'                           # every paper's rows: the others' from earlier calls
+    others = pd.read_csv(combined, dtype=str, keep_default_na=False) if combined.exists() else pd.DataFrame()
+    others = others[~others.paper_name.isin(names)] if 'paper_name' in others else others.iloc[:0]
+    atomic_write_text(combined, pd.concat([others, out.astype(str)], ignore_index=True).to_csv(index=False))
     from vidrepro.report import COMMITTED_SCALE, refresh_views, write_report   # the report reads this module
     print(f"report: {write_report(results)}")
     if scale == COMMITTED_SCALE:
