@@ -281,10 +281,11 @@ img{max-width:100%;border:1px solid #ddd}figcaption{font-size:.8em;color:#555}""
 
 def _paper_names(results_dir: Path, papers) -> list[str]:
     if papers is not None: return list(papers)
-    from vidrepro.papers.core import PAPER_MODULES
+    from vidrepro.papers.core import load_papers
+    known = list(load_papers())                                   # registered names ('oc'), not module names
     found = sorted(p.name for p in results_dir.iterdir() if p.is_dir() and
                    ({'claims.csv', 'timing.json', 'status.json', 'runs'} & {q.name for q in p.iterdir()}))
-    return list(PAPER_MODULES) + [n for n in found if n not in PAPER_MODULES]
+    return known + [n for n in found if n not in known]
 
 def _titles(names) -> dict:
     "Titles of the registered papers (the registry as it is: nothing is imported for it)."
