@@ -132,8 +132,11 @@ def default_notebooks() -> Path | None:
     return folder if folder.is_dir() else None
 
 def notebook_for(name: str, notebooks) -> Path | None:
-    "The paper notebook `*_papers.<name>.ipynb` in the folder `notebooks`, if there is one."
-    found = sorted(Path(notebooks).glob(f'*_papers.{name}.ipynb')) if notebooks and Path(notebooks).is_dir() else []
+    "The paper notebook `*_papers.<module>.ipynb` of paper `name` (its module's name, e.g. oc's is object_centric), if any."
+    from vidrepro.papers.core import PAPERS
+    module = type(PAPERS[name]).__module__.rsplit('.', 1)[-1] if name in PAPERS else name
+    if not notebooks or not Path(notebooks).is_dir(): return None
+    found = sorted(Path(notebooks).glob(f'*_papers.{module}.ipynb')) or sorted(Path(notebooks).glob(f'*_papers.{name}.ipynb'))
     return found[0] if found else None
 
 def _rel(path: Path, root: Path) -> str: return Path(os.path.relpath(path, root)).as_posix()
