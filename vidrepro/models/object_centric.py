@@ -347,6 +347,18 @@ ObjectCentricWorldModel._dynamics_step = _dynamics_step
 ObjectCentricWorldModel._initial_state = _initial_state
 
 # %% ../../nbs/29_models.object_centric.ipynb 33
+def _loss_terms(model, total, nll_t: list, kl_t: list, roll_ll: list, sched: str, geco, video, frames) -> dict:
+    "`loss`, `nll` and `kl` from the per-frame terms, the best of the rollouts added if the schedule ends rolling out."
+    nll = torch.stack(nll_t).sum() if nll_t else video.new_zeros(())
+    if roll_ll and sched[-1] == 'U':
+        best_nll = -torch.stack(roll_ll).sum(0).max(0).values                  # [N]: the best rollout of each sequence
+        total = total + (best_nll.mean() if geco is None else
+                         -geco.constraint(model.geco_C_ema, model.geco_beta, best_nll.mean() / len(roll_ll)))
+        nll = nll + best_nll.mean()
+    out = dict(loss=total, nll=nll, kl=torch.stack(kl_t).sum() if kl_t else video.new_zeros(()))
+    if frames is not None: out['frames'] = frames
+    return out
+
 def _forward(self: ObjectCentricWorldModel,
              video: torch.Tensor,  # [N, T, C, H, W] frames in [0, 1]
              actions: torch.Tensor | None = None,  # [N, T, A] when the dynamics read actions
@@ -381,15 +393,7 @@ def _forward(self: ObjectCentricWorldModel,
                 roll_ll.append(-gmm_nll(x.repeat(S, 1, 1, 1), out['means'], self.log_var, out['mask_lp']).view(S, N))
         z_past.append(out['z']); h = out['h']
         frames.append((out['means'], out['mask_lp'].exp()))
-    nll = torch.stack(nll_t).sum() if nll_t else video.new_zeros(())
-    if roll_ll and sched[-1] == 'U':
-        best_nll = -torch.stack(roll_ll).sum(0).max(0).values                  # [N]: the best rollout of each sequence
-        total = total + (best_nll.mean() if geco is None else
-                         -geco.constraint(self.geco_C_ema, self.geco_beta, best_nll.mean() / len(roll_ll)))
-        nll = nll + best_nll.mean()
-    out = dict(loss=total, nll=nll, kl=torch.stack(kl_t).sum() if kl_t else video.new_zeros(()))
-    if return_frames: out['frames'] = frames
-    return out
+    return _loss_terms(self, total, nll_t, kl_t, roll_ll, sched, geco, video, frames if return_frames else None)
 
 ObjectCentricWorldModel.forward = _forward
 
@@ -518,15 +522,7 @@ def _vrnn_forward(self: VRNN, video, actions=None, geco: GECO | None = None, sch
                 mean, state = self._prior_step(state, actions, t, S)
                 roll_ll.append(-gaussian_nll(x.repeat(S, 1, 1, 1), mean, self.log_var).view(S, N))
         frames.append(mean)
-    nll = torch.stack(nll_t).sum() if nll_t else video.new_zeros(())
-    if roll_ll and sched[-1] == 'U':
-        best_nll = -torch.stack(roll_ll).sum(0).max(0).values
-        total = total + (best_nll.mean() if geco is None else
-                         -geco.constraint(self.geco_C_ema, self.geco_beta, best_nll.mean() / len(roll_ll)))
-        nll = nll + best_nll.mean()
-    out = dict(loss=total, nll=nll, kl=torch.stack(kl_t).sum() if kl_t else video.new_zeros(()))
-    if return_frames: out['frames'] = frames
-    return out
+    return _loss_terms(self, total, nll_t, kl_t, roll_ll, sched, geco, video, frames if return_frames else None)
 
 def _vrnn_rollout(self: VRNN, context, horizon: int, samples: int = 1, actions=None, return_slots: bool = False):
     "Sampled futures `[B, samples, horizon, C, H, W]`: the context inferred, then frames from the prior fed back."
