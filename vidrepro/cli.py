@@ -22,8 +22,11 @@ def _add_reproduce(sub):
     p.add_argument('--scale', choices=SCALES, default=None, help='smoke (seconds), cpu (default; minutes per paper) or paper (GPU)')
     p.add_argument('--results', default='results', help='output folder (default: results)')
     p.add_argument('--overwrite', action='store_true', help='discard earlier results and start over')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='train the runs side by side in this many one-thread processes first (2 suits a 2-core CPU)')
     p.set_defaults(func=lambda a: print(reproduce(a.paper, a.scale or os.environ.get('VIDREPRO_SCALE') or 'cpu',
-                                                  a.results, a.overwrite, resume=not a.overwrite).to_string(index=False)))
+                                                  a.results, a.overwrite, resume=not a.overwrite,
+                                                  jobs=a.jobs).to_string(index=False)))
 
 # %% ../nbs/90_cli.ipynb 8
 def _data_download(a):

@@ -24,8 +24,10 @@ class UNet(nn.Module):
                  base: int,  # channels at the first level (8 shallow, 16 deep)
                  c_out: int,  # output logit maps
                  depth: int = 2,  # number of 2x2 poolings
+                 channels_last: bool = True,  # run the convolutions in NHWC (same numbers, faster on a CPU)
                 ):
         super().__init__()
+        self.channels_last = channels_last
         if depth < 1: raise ValueError(f"UNet depth must be at least 1; got {depth}")
         chans = [base * 2**i for i in range(depth + 1)]
         self.down = nn.ModuleList([_double_conv(c_in, chans[0])] +
@@ -35,7 +37,8 @@ class UNet(nn.Module):
         self.head = nn.Conv2d(base, c_out, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = []
+        skips, fmt = [], torch.channels_last if self.channels_last else torch.contiguous_format
+        x = x.contiguous(memory_format=fmt)
         for i, block in enumerate(self.down):
             x = block(x if i == 0 else F.max_pool2d(x, 2))
             skips.append(x)
@@ -44,9 +47,9 @@ class UNet(nn.Module):
             skip = skips.pop()
             x = conv(F.interpolate(x, size=skip.shape[-2:], mode='bilinear', align_corners=False))
             x = block(torch.cat([x, skip], 1))
-        return self.head(x)
+        return self.head(x).contiguous()  # callers slice and broadcast it: hand back plain NCHW
 
-# %% ../../nbs/23_nn.blocks.ipynb 13
+# %% ../../nbs/23_nn.blocks.ipynb 15
 class GeneratedParameter(nn.Module):
     "A learnable tensor of `shape` produced by an MLP from a constant input (PAIG's `variable_from_network`)."
     def __init__(self, shape: tuple,  # shape of the tensor
@@ -69,7 +72,7 @@ class GeneratedParameter(nn.Module):
         last.bias.copy_(torch.as_tensor(value, dtype=last.bias.dtype).expand(self.shape).flatten())
         return self
 
-# %% ../../nbs/23_nn.blocks.ipynb 16
+# %% ../../nbs/23_nn.blocks.ipynb 18
 def place_templates(templates: torch.Tensor,  # [N, C, h, w] what to draw
                     positions: torch.Tensor,  # [N, 2] where its centre goes: (x, y) in frame pixels
                     frame_size: int | tuple[int, int],  # S, or (H, W), of the frame to draw into

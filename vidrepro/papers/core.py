@@ -24,7 +24,7 @@ __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment',
            'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes',
-           'write_timing', 'reproduce_paper', 'reproduce']
+           'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -364,27 +364,30 @@ def training_minutes(out) -> float:
     logs = [pd.read_csv(p) for p in Path(out).glob('**/runs/*/metrics.csv')]
     return round(sum(float((m.sec_per_step * m.window_steps).sum()) for m in logs if 'window_steps' in m) / 60, 2)
 
-def write_timing(out, scale: str, t0: float) -> dict:
+def write_timing(out, scale: str, t0: float, jobs: int = 1) -> dict:
     "`timing.json`: when, where and by which commit the results in `out` were made, and the wall time of every session."
     path, minutes = Path(out)/'timing.json', round((time.time() - t0) / 60, 2)
     before = json.loads(path.read_text()) if path.exists() else {}            # earlier sessions of these results
     timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
                   last_session_minutes=minutes, train_minutes=training_minutes(out), cpu=cpu_model(),
-                  threads=torch.get_num_threads(), scale=scale, commit=git_commit(),
+                  threads=torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
                   date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
     atomic_write_text(path, json.dumps(timing, indent=2))
     return timing
 
-def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resume: bool = True) -> pd.DataFrame:
+def reproduce_paper(paper: Paper, scale: str, out, overwrite: bool = False, resume: bool = True,
+                    t0: float | None = None,  # when its work began (default: now); earlier if its runs were trained first
+                    jobs: int = 1,  # processes its runs were trained in, for `timing.json`
+                   ) -> pd.DataFrame:
     "One paper at `scale`: its experiments, figures and claims into `out`; return the claim table."
-    out, t0 = Path(out), time.time()
+    out, t0 = Path(out), t0 or time.time()
     prepare_run_dir(out, overwrite=overwrite, resume=resume)
     results = {e.name: run_experiment(paper, e, scale, out/e.name if e.name else out, overwrite, resume)
                for e in paper.experiments(scale)}
     paper.figures(results, out, scale)
     paper.last_results = results                                  # for the notebook's rollout viewer
     claims = write_claims(paper.claims(results, scale), out)
-    write_timing(out, scale, t0)
+    write_timing(out, scale, t0, jobs)
     return claims
 
 def reproduce(papers: list[str] | None = None,  # paper names; None runs every registered paper
@@ -393,24 +396,31 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
               overwrite: bool = False,  # discard earlier results and start over
               resume: bool = True,  # continue interrupted runs from their checkpoints
               estimate: bool = True,  # first print the estimated training time of each paper on this machine
+              jobs: int = 1,  # >1: first train every run side by side in this many one-thread processes
              ) -> pd.DataFrame:
     "Run each paper's pipeline (data → train → evaluate → figures → claims); return the combined claim table."
     registry, scale = load_papers(), scale or current_scale()
     if scale not in SCALES: raise ValueError(f"--scale {scale!r} is not a scale; use one of {', '.join(SCALES)}")
+    if jobs < 1: raise ValueError(f"--jobs {jobs}: use 1 or more processes")
     names = list(registry) if not papers else list(papers)
     unknown = [n for n in names if n not in registry]
     if unknown: raise ValueError(f"unknown paper(s) {unknown}; available: {', '.join(registry)}")
-    results = check_writable(results)
+    results, t0 = check_writable(results), time.time()
+    plan = None
     if estimate:
         plan = pd.concat([estimate_minutes(registry[n], scale, results/n) for n in names], ignore_index=True)
         print(f"Estimated training time on this machine ({cpu_model()}, {torch.get_num_threads()} threads), scale {scale}:")
         print(plan.groupby('paper', sort=False).minutes.sum().round(1).to_string())
         print(f"total: about {plan.minutes.sum():.0f} minutes of training, plus evaluation")
+    if jobs > 1:
+        for name in names: prepare_run_dir(results/name, overwrite=overwrite, resume=resume)
+        train_side_by_side([registry[n] for n in names], scale, results, jobs, plan, resume)
+        overwrite = False                                          # the runs just trained are this call's
     tables, commit = [], git_commit()
     for name in names:
-        start = time.time()
+        start = t0 if jobs > 1 else time.time()                   # side by side, every paper's wall time is the whole
         print(f"== {name}: {registry[name].title} (scale {scale}) ==")
-        df = reproduce_paper(registry[name], scale, results/name, overwrite, resume)
+        df = reproduce_paper(registry[name], scale, results/name, overwrite, resume, t0=start, jobs=jobs)
         tables.append(df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model()))
     out = pd.concat(tables, ignore_index=True)
     combined = results/'claims.csv'                           # every paper's rows: the others' from earlier calls
@@ -422,3 +432,29 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
     if scale == COMMITTED_SCALE:
         for path in refresh_views(results, names): print(f"updated {path}")   # the committed views, in a clone
     return out
+
+# %% ../../nbs/50_papers.core.ipynb 38
+def _train_worker(paper: Paper, flags, run_dir, resume: bool) -> str:
+    "One run, in a worker of `train_side_by_side`: one torch thread, trained to the end into `run_dir`."
+    torch.set_num_threads(1)
+    train_run(paper, flags, run_dir, resume=resume)
+    return str(run_dir)
+
+def _all_runs(papers: list[Paper], scale: str, results: Path) -> list[tuple]:
+    "Every run of `papers` at `scale`: (paper, experiment name, run, the folder `run_experiment` trains it in)."
+    return [(p, e.name, run, results/p.name/e.name/'runs'/_slug(run.name)) for p in papers for e in p.experiments(scale)
+            for run in e.runs]
+
+def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
+                       plan: pd.DataFrame | None = None,  # `estimate_minutes` rows, to start the longest runs first
+                       resume: bool = True) -> list[Path]:
+    "Train every run of `papers` at `scale` under `results/<paper>/` in `jobs` forked one-thread processes; their folders."
+    import concurrent.futures as cf, multiprocessing as mp
+    runs = _all_runs(papers, scale, Path(results))
+    if plan is not None:
+        minutes = {(r.paper, r.experiment, r.run): r.minutes for r in plan.itertuples()}
+        runs.sort(key=lambda r: -minutes.get((r[0].name, r[1], r[2].name), 0))
+    print(f"training {len(runs)} runs side by side in {jobs} one-thread processes")
+    with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context('fork')) as pool:
+        done = [pool.submit(_train_worker, p, run.flags, run_dir, resume) for p, _, run, run_dir in runs]
+        return [Path(f.result()) for f in done]

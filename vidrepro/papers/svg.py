@@ -420,7 +420,7 @@ def add_cli(self: SVGPaper, sub): add_svg_cli(sub)
 # %% ../../nbs/52_papers.svg.ipynb 53
 SMMNIST_PRESETS = {  # SM-MNIST training per scale
     'paper': SVGFlags(batch_size=100, niter=300, epoch_size=600, n_eval=30),
-    'cpu': SVGFlags(batch_size=16, niter=60, epoch_size=100, nf=32, n_eval=20),
+    'cpu': SVGFlags(batch_size=16, niter=60, epoch_size=100, nf=16, n_eval=20),
     'smoke': SVGFlags(batch_size=4, niter=1, epoch_size=2, nf=8, g_dim=16, z_dim=4, rnn_size=32, n_past=2, n_future=3, n_eval=6),
 }
 FABRICS_PRESETS = {  # the fork's action-conditioned fabrics setup per scale
