@@ -412,17 +412,18 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         print(f"Estimated training time on this machine ({cpu_model()}, {torch.get_num_threads()} threads), scale {scale}:")
         print(plan.groupby('paper', sort=False).minutes.sum().round(1).to_string())
         print(f"total: about {plan.minutes.sum():.0f} minutes of training, plus evaluation")
-    if jobs > 1:
-        for name in names: prepare_run_dir(results/name, overwrite=overwrite, resume=resume)
-        train_side_by_side([registry[n] for n in names], scale, results, jobs, plan, resume)
-        overwrite = False                                          # the runs just trained are this call's
-    tables, commit = [], git_commit()
-    for name in names:
-        start = t0 if jobs > 1 else time.time()                   # side by side, every paper's wall time is the whole
+    tables, commit = {}, git_commit()
+    def finish(name, start, overwrite):
         print(f"== {name}: {registry[name].title} (scale {scale}) ==")
         df = reproduce_paper(registry[name], scale, results/name, overwrite, resume, t0=start, jobs=jobs)
-        tables.append(df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model()))
-    out = pd.concat(tables, ignore_index=True)
+        tables[name] = df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model())
+    if jobs > 1:                       # side by side: each paper is scored once its runs are done; its wall time counts from t0
+        for name in names: prepare_run_dir(results/name, overwrite=overwrite, resume=resume)
+        train_side_by_side([registry[n] for n in names], scale, results, jobs, plan, resume,
+                           then=lambda name: finish(name, t0, overwrite=False))
+    else:
+        for name in names: finish(name, time.time(), overwrite)
+    out = pd.concat([tables[n] for n in names], ignore_index=True)
     combined = results/'claims.csv'                           # every paper's rows: the others' from earlier calls
     others = pd.read_csv(combined, dtype=str, keep_default_na=False) if combined.exists() else pd.DataFrame()
     others = others[~others.paper_name.isin(names)] if 'paper_name' in others else others.iloc[:0]
@@ -447,14 +448,22 @@ def _all_runs(papers: list[Paper], scale: str, results: Path) -> list[tuple]:
 
 def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
                        plan: pd.DataFrame | None = None,  # `estimate_minutes` rows, to start the longest runs first
-                       resume: bool = True) -> list[Path]:
+                       resume: bool = True,
+                       then: Callable | None = None,  # then(paper_name), here, once all of a paper's runs are trained
+                      ) -> list[Path]:
     "Train every run of `papers` at `scale` under `results/<paper>/` in `jobs` forked one-thread processes; their folders."
-    import concurrent.futures as cf, multiprocessing as mp
+    import collections, concurrent.futures as cf, multiprocessing as mp
     runs = _all_runs(papers, scale, Path(results))
-    if plan is not None:
+    if plan is not None:             # the longest paper first, so that it is scored early; in it, the longest run first
         minutes = {(r.paper, r.experiment, r.run): r.minutes for r in plan.itertuples()}
-        runs.sort(key=lambda r: -minutes.get((r[0].name, r[1], r[2].name), 0))
+        paper_minutes = plan.groupby('paper').minutes.sum()
+        runs.sort(key=lambda r: (-paper_minutes.get(r[0].name, 0), -minutes.get((r[0].name, r[1], r[2].name), 0)))
     print(f"training {len(runs)} runs side by side in {jobs} one-thread processes")
+    left, dirs = collections.Counter(p.name for p, *_ in runs), []
     with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context('fork')) as pool:
-        done = [pool.submit(_train_worker, p, run.flags, run_dir, resume) for p, _, run, run_dir in runs]
-        return [Path(f.result()) for f in done]
+        todo = {pool.submit(_train_worker, p, run.flags, run_dir, resume): p.name for p, _, run, run_dir in runs}
+        for f in cf.as_completed(todo):
+            dirs.append(Path(f.result()))                         # a failed run raises here and stops the call
+            left[todo[f]] -= 1
+            if then and not left[todo[f]]: then(todo[f])          # the others keep training meanwhile
+    return dirs
