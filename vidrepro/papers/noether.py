@@ -25,13 +25,13 @@ from .core import (RUN_FILES, Experiment, Paper, Run, choices, claim, cpu_model,
 from ..train import TrainConfig, bench_train, is_main_process, unwrap
 
 # %% auto 0
-__all__ = ['NOT_REPRODUCED', 'NOETHER_PAPER', 'NOETHER_PRESETS', 'NOETHER_EVAL', 'NoetherFlags', 'validate_flags', 'model_config',
-           'noether_datasets', 'make_optimizer', 'noether_step', 'build_model', 'save_model', 'latest_checkpoint',
-           'load_model', 'noether_protocol', 'cache_name', 'evaluate_noether', 'per_sequence', 'horizon_figure',
-           'EmbeddingTarget', 'embedding_gradcam', 'gradcam_figure', 'energy_probe', 'batches_per_epoch', 'EpochEnd',
-           'NoetherPaper', 'run_dir_for', 'train_noether', 'lpips_for_eval', 'eval_noether', 'train_cli_parser',
-           'add_noether_cli', 'noether_experiments', 'noether_analysis', 'paired_difference', 'noether_claims',
-           'svg_step', 'bench_tailoring']
+__all__ = ['NOT_REPRODUCED', 'ARRAY_NAMES', 'NOETHER_PAPER', 'NOETHER_PRESETS', 'NOETHER_EVAL', 'NoetherFlags', 'validate_flags',
+           'model_config', 'noether_datasets', 'make_optimizer', 'noether_step', 'build_model', 'save_model',
+           'latest_checkpoint', 'load_model', 'array_name', 'noether_protocol', 'cache_name', 'evaluate_noether',
+           'per_sequence', 'horizon_figure', 'EmbeddingTarget', 'embedding_gradcam', 'gradcam_figure', 'energy_probe',
+           'batches_per_epoch', 'EpochEnd', 'NoetherPaper', 'run_dir_for', 'train_noether', 'lpips_for_eval',
+           'eval_noether', 'train_cli_parser', 'add_noether_cli', 'noether_experiments', 'noether_analysis',
+           'paired_difference', 'noether_claims', 'svg_step', 'bench_tailoring']
 
 # %% ../../nbs/55_papers.noether.ipynb 7
 @dataclasses.dataclass
@@ -212,6 +212,12 @@ def load_model(path, device='cpu') -> tuple[NoetherSVG, NoetherFlags, int]:
     return model.to(device).eval(), flags, state['epoch']
 
 # %% ../../nbs/55_papers.noether.ipynb 24
+ARRAY_NAMES = {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses', 'lpips': 'lpips'}  # the original's .npz keys
+
+def array_name(metric: str) -> str:
+    "The key of `metric`'s scores in the original's cached arrays, e.g. 'all_base_tailor_ssims'."
+    return f"all_base_tailor_{ARRAY_NAMES[metric]}"
+
 def noether_protocol(n_past: int, n_future: int, data: str, scale: str) -> Protocol:
     "One sample per sequence, every predicted frame scored with SSIM, PSNR and MSE."
     return Protocol(context_frames=n_past, horizon=n_future, samples=1, rule='random', metrics=('ssim', 'psnr', 'mse'),
@@ -266,8 +272,7 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
             outer_t.append(((r['gens'][:, :, c:] - video[None, :, c:]) ** 2).mean((1, 3, 4, 5)).sum(-1).cpu().numpy())
         for m in metrics: scores[m].append(np.stack(per[m]))
         inner.append(np.mean(inner_t, 0)); outer.append(np.mean(outer_t, 0))
-    names = {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses', 'lpips': 'lpips'}
-    out = {f"all_base_tailor_{names[m]}": np.stack(v) for m, v in scores.items()}
+    out = {array_name(m): np.stack(v) for m, v in scores.items()}
     out.update(all_val_inner_losses=np.stack(inner), all_val_svg_losses=np.stack(outer))
     if cache is not None:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)
@@ -277,12 +282,15 @@ def evaluate_noether(model: NoetherSVG, test, protocol: Protocol,
 # %% ../../nbs/55_papers.noether.ipynb 29
 def per_sequence(arrays: dict, metric: str, step: int = -1) -> np.ndarray:
     "`[sequences, n_future]` values of `metric` after inner step `step`, averaged over trials."
-    a = arrays[f"all_base_tailor_{ {'ssim': 'ssims', 'psnr': 'psnrs', 'mse': 'mses'}[metric] }"][:, :, step]
+    a = arrays[array_name(metric)][:, :, step]
     return a.mean(0).reshape(-1, a.shape[-1])
 
 def horizon_figure(curves: dict,  # label -> arrays from `evaluate_noether` (and which inner step: (arrays, step))
-                   protocol: Protocol, path=None, metrics=('ssim', 'psnr', 'mse')):
+                   protocol: Protocol, path=None,
+                   metrics=None,  # None: SSIM, PSNR, MSE, and LPIPS where every curve's arrays have it
+                  ):
     "Metric vs prediction horizon with 95% intervals, one panel per metric, one line per labelled model/step."
+    metrics = metrics or [m for m in ARRAY_NAMES if all(array_name(m) in a for a, _ in curves.values())]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     t = np.arange(protocol.context_frames + 1, protocol.context_frames + protocol.horizon + 1)
     for ax, metric in zip(axes[0], metrics):
@@ -290,7 +298,7 @@ def horizon_figure(curves: dict,  # label -> arrays from `evaluate_noether` (and
             c = timestep_curve(per_sequence(arrays, metric, step), t=t)
             ax.plot(c.t, c['mean'], label=label)
             ax.fill_between(c.t, c.ci_low, c.ci_high, alpha=0.25)
-        ax.set_title(f"test {metric.upper()} ({'higher' if metric != 'mse' else 'lower'} is better)")
+        ax.set_title(f"test {metric.upper()} ({'lower' if metric in ('mse', 'lpips') else 'higher'} is better)")
         ax.set_xlabel('frame (prediction horizon)')
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"{protocol.data}; scale {protocol.scale}; one sample per sequence; bands: 95% t-interval", fontsize=9)
