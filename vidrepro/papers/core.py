@@ -139,7 +139,7 @@ class Paper:
 
 # %% ../../nbs/50_papers.core.ipynb 14
 PAPERS: dict[str, Paper] = {}
-PAPER_MODULES = ('svg', 'noether', 'paig', 'paig_seeds', 'hvp', 'object_centric')
+PAPER_MODULES = ('svg', 'paig', 'paig_seeds', 'noether', 'hvp', 'object_centric')  # the notebooks' order
 
 def register(paper: Paper) -> Paper:
     "Add `paper` to the registry (re-registering a name replaces it, so notebooks can be re-run)."
@@ -147,8 +147,11 @@ def register(paper: Paper) -> Paper:
     return paper
 
 def load_papers() -> dict[str, Paper]:
-    "Import every paper module, so that each registers itself; return the registry."
+    "Import every paper module, so that each registers itself; return the registry in the notebooks' order."
     for name in PAPER_MODULES: importlib.import_module(f'vidrepro.papers.{name}')
+    rank = {f'vidrepro.papers.{m}': i for i, m in enumerate(PAPER_MODULES)}   # a module may import (register) another
+    ordered = sorted(PAPERS.items(), key=lambda kv: rank.get(type(kv[1]).__module__, len(rank)))
+    PAPERS.clear(); PAPERS.update(ordered)                       # in place: the registry is shared
     return PAPERS
 
 # %% ../../nbs/50_papers.core.ipynb 18
