@@ -19,15 +19,18 @@ from ..nn.utils import count_parameters, parameter_table
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['MODES', 'MODE_ALIASES', 'NOT_BUILT', 'VGG16_LAYOUT', 'VGG16_IMAGENET_URL', 'canonical_mode', 'HVPConfig',
-           'tf_layer_norm', 'trunc_normal', 'PeepholeLSTMCell', 'vgg16_features', 'HVPEncoder', 'load_imagenet_vgg',
-           'HVPPredictor', 'VAN', 'HVP', 'parameter_counts', 'tf_parameter_count', 'predict_codes', 'pose_loss',
-           'euler_to_quaternion', 'enc_pred_scale', 'hvp_forward', 'clip_grad_norm_per_group', 'hvp_optimizer']
+__all__ = ['MODES', 'MODE_ALIASES', 'NOT_BUILT', 'VGG16_LAYOUT', 'VGG16_IMAGENET_URL', 'GRADIENT_PENALTY_WEIGHT',
+           'LABEL_SMOOTHING', 'canonical_mode', 'HVPConfig', 'tf_layer_norm', 'trunc_normal', 'PeepholeLSTMCell',
+           'vgg16_features', 'HVPEncoder', 'load_imagenet_vgg', 'HVPPredictor', 'VAN', 'features_of_codes',
+           'HVPDiscriminator', 'HVP', 'parameter_counts', 'tf_parameter_count', 'predict_codes', 'pose_loss',
+           'euler_to_quaternion', 'enc_pred_scale', 'hvp_forward', 'clip_grad_norm_per_group', 'TrainOps',
+           'hvp_optimizer', 'epva_gan_pass', 'adversarial_losses', 'gradient_penalty', 'discriminator_loss',
+           'predictor_losses', 'predictor_step', 'epva_gan_step']
 
 # %% ../../nbs/28_models.hvp.ipynb 7
-MODES = ('e2e', 'epev', 'individual', 'e2epose_oneop')  # the training modes built here
+MODES = ('e2e', 'epev', 'epva_gan', 'individual', 'e2epose_oneop')  # the training modes built here
 MODE_ALIASES = {'epva': 'epev', 'e2e_pose': 'e2epose_oneop'}  # names the READMEs and the issue use
-NOT_BUILT = ('epva_gan', 'epev_gann', 'e2epose_sepop')  # modes of the original that vidrepro does not build (yet)
+NOT_BUILT = ('epev_gann', 'e2epose_sepop')  # modes of the original that vidrepro does not build (yet)
 
 def canonical_mode(mode: str) -> str:
     "The mode `mode` names (`epva` → `epev`, `e2e_pose` → `e2epose_oneop`); a clear error for others."
@@ -42,7 +45,7 @@ def canonical_mode(mode: str) -> str:
 @dataclasses.dataclass
 class HVPConfig(Config):
     "The model's flags, named as in `prediction_train.py`; defaults are the humans EPEV paper model."
-    model_mode: str = 'epev'  # e2e | epev (epva) | individual | e2epose_oneop (e2e_pose)
+    model_mode: str = 'epev'  # e2e | epev (epva) | epva_gan | individual | e2epose_oneop (e2e_pose)
     enc_size: int = 64  # size of the high-level structure e_t
     action_size: int = 5  # actions per step (`pose_dim` in the original; zeros for humans)
     pose_size: int = 64  # ground-truth pose size: 2 × landmarks (humans) or pose_dim + joint_pos_dim (robot)
@@ -58,6 +61,9 @@ class HVPConfig(Config):
     enc_pred_loss_scale: float = 1e-2  # epev: weight of the encoder-predictor loss (its maximum)
     enc_pred_loss_scale_delay: float = 0.0  # epev: step at which the weight reaches half its maximum
     pose_weight: float = 1.0  # e2e_pose: weight of the pose losses
+    discrim_steps_per_pred: int = 5  # epva_gan: discriminator steps for each predictor step
+    use_wgan: bool = True  # epva_gan: WGAN with gradient penalty (True) or the minimax GAN (False)
+    discrim_context: int = 1  # epva_gan: leading encodings both sequences the discriminator sees share
     van_r_weight: float = 0.01  # weight of the VAN's analogy regulariser (used with van_r_in_loss)
     van_r_in_loss: bool = False  # (ours) add van_r_weight × the regulariser; the released code computes it and drops it
     pred_depth: int = 20  # (constant in the original) LSTM layers after the first: 2 per block
@@ -69,7 +75,7 @@ class HVPConfig(Config):
         self.model_mode = canonical_mode(self.model_mode)
         if self.pose_loss not in ('landmarks', 'robot'):
             raise ValueError(f"pose_loss={self.pose_loss!r}: use 'landmarks' or 'robot'")
-        for k in ('enc_size', 'context_frames', 'vgg_width', 'van_depth'):
+        for k in ('enc_size', 'context_frames', 'vgg_width', 'van_depth', 'discrim_steps_per_pred', 'discrim_context'):
             if getattr(self, k) < 1: raise ValueError(f"--{k}={getattr(self, k)} must be at least 1")
         if self.pred_depth < 2 or self.pred_depth % 2:
             raise ValueError(f"pred_depth={self.pred_depth} must be even and >= 2 (the predictor adds LSTMs in pairs)")
@@ -272,9 +278,12 @@ class VAN(nn.Module):
         for stage in self.image_enc: x = stage(x)
         return x
 
-    def encode_vector(self, e):  # [N, enc_size] -> [N, 4d, 8, 8]
+    def vector_levels(self, e):  # [N, enc_size] -> [N, 2d, 8, 8] (after the stride-2 layer), [N, 4d, 8, 8] (the output)
         h = self.enc_dense_norm(F.relu(self.enc_dense(F.relu(e))))
-        return self.enc_convs(h.view(len(e), 4, 4, self.depth).permute(0, 3, 1, 2))   # TF reshapes channels-last
+        h2 = self.enc_convs[:3](h.view(len(e), 4, 4, self.depth).permute(0, 3, 1, 2))   # TF reshapes channels-last
+        return h2, self.enc_convs[3:](h2)
+
+    def encode_vector(self, e): return self.vector_levels(e)[1]  # [N, enc_size] -> [N, 4d, 8, 8]
 
     def forward(self, first_enc: torch.Tensor,  # [B, enc_size] e_1
                 first_frame: torch.Tensor,  # [B, C, H, W] x_1
@@ -297,6 +306,57 @@ class VAN(nn.Module):
         return frames, r / k
 
 # %% ../../nbs/28_models.hvp.ipynb 32
+def features_of_codes(van: VAN, codes: torch.Tensor,  # [B, T, enc_size] encodings (true or predicted)
+                     ) -> torch.Tensor:
+    "`van_higher_level` per frame: the code, then the VAN vector encoder's two 8×8 maps, flattened: `[B, T, F]`."
+    b, t = codes.shape[:2]
+    h2, h4 = van.vector_levels(codes.flatten(0, 1))
+    return torch.cat([codes.flatten(0, 1), h2.flatten(1), h4.flatten(1)], 1).view(b, t, -1)
+
+def _glorot_lstm(cell: PeepholeLSTMCell) -> PeepholeLSTMCell:
+    "TF's default initialiser for `tf_ops.lstm_cell` (no `initializer` given): Glorot-uniform weights, zero bias."
+    for w in (cell.W.weight, cell.W_P.weight): nn.init.xavier_uniform_(w)
+    bound = math.sqrt(3 / cell.num_units)             # Glorot on a vector of n: fan_in = fan_out = n
+    nn.init.uniform_(cell.diag, -bound, bound)
+    return cell
+
+class HVPDiscriminator(nn.Module):
+    "`enc_pred_discrim` over the frames, then `enc_pred_discrim_final`: a score per sequence of structure features."
+    def __init__(self, cfg: HVPConfig):
+        super().__init__()
+        d, e = cfg.van_depth, cfg.enc_size
+        self.sizes = (e, 2 * d * 64, 4 * d * 64)                            # code, 8×8×2d map, 8×8×4d map
+        self.level2 = nn.Sequential(_relu_conv(2 * d, d, stride=2), _relu_conv(d, d, stride=2), tf_layer_norm(d))
+        self.level4 = nn.Sequential(_relu_conv(4 * d, 2 * d, stride=2), _relu_conv(2 * d, d, stride=2), tf_layer_norm(d))
+        widths = (4 * e, 4 * e, 2 * e, e)
+        ins = (2 * e + 8 * d,) + widths[:-1]                                # first: features + previous result
+        self.cells = nn.ModuleList([_glorot_lstm(PeepholeLSTMCell(i, n, n)) for i, n in zip(ins, widths)])
+        self.norms = nn.ModuleList([tf_layer_norm(n) for n in widths])
+        self.final = nn.Linear(e, 1)
+        nn.init.xavier_uniform_(self.final.weight)
+        nn.init.zeros_(self.final.bias)
+
+    def frame_features(self, x: torch.Tensor) -> torch.Tensor:  # [N, F] -> [N, E + 8d]
+        d = self.level2[-1].num_channels
+        code, h2, h4 = x.split(self.sizes, 1)
+        return torch.cat([code, self.level2(h2.view(-1, 2 * d, 8, 8)).flatten(1),
+                          self.level4(h4.view(-1, 4 * d, 8, 8)).flatten(1)], 1)
+
+    def forward(self, seq: torch.Tensor,  # [B, T, F] `features_of_codes` of a sequence
+               ) -> torch.Tensor:
+        "Scores `[B, 1]` (higher: more like the encoder's sequences)."
+        b, t = seq.shape[:2]
+        x = self.frame_features(seq.flatten(0, 1)).view(b, t, -1)   # the convolutions, for all frames at once
+        prev, states = x.new_zeros(b, self.final.in_features), [None] * len(self.cells)
+        for k in range(t):
+            h = torch.cat([x[:, k], prev], 1)
+            for i, (cell, norm) in enumerate(zip(self.cells, self.norms)):
+                h, states[i] = cell(h, states[i])
+                h = norm(h)
+            prev = h
+        return self.final(prev)
+
+# %% ../../nbs/28_models.hvp.ipynb 36
 class HVP(nn.Module):
     "Hierarchical video prediction: encoder, predictor, VAN; `forward` → the mode's losses, `predict` → futures."
     def __init__(self, cfg: HVPConfig | None = None,  # model flags; HVPConfig() is the humans EPEV paper model
@@ -308,11 +368,13 @@ class HVP(nn.Module):
         if image_size % 32: raise ValueError(f"image_size={image_size} must be a multiple of 32 (VGG-16 has 5 pools)")
         self.channels, self.image_size = channels, image_size
         self.encoder, self.predictor, self.van = HVPEncoder(cfg, image_size), HVPPredictor(cfg), VAN(cfg, channels)
+        self.discrim = HVPDiscriminator(cfg) if cfg.model_mode == 'epva_gan' else None   # saved and checkpointed with the model
         self.register_buffer('global_step', torch.zeros((), dtype=torch.long))   # for epev's ramp; set by the trainer
 
 def parameter_counts(model: HVP) -> pd.DataFrame:
-    "Parameters of the encoder, predictor and VAN, and the total."
-    return parameter_table(encoder=model.encoder, predictor=model.predictor, van=model.van)
+    "Parameters of the encoder, predictor, VAN (and `epva_gan`'s discriminator), and the total."
+    extra = {} if model.discrim is None else dict(discriminator=model.discrim)
+    return parameter_table(encoder=model.encoder, predictor=model.predictor, van=model.van, **extra)
 
 def tf_parameter_count(cfg: HVPConfig, channels: int = 3, image_size: int = 64) -> dict:
     "Parameters per network as the original's variables would have them (computed from their shapes)."
@@ -331,9 +393,14 @@ def tf_parameter_count(cfg: HVPConfig, channels: int = 3, image_size: int = 64) 
     dec = (conv(4 * d, 4 * d) + 8 * d + conv(4 * d, 4 * d) + conv(4 * d, 2 * d) + 4 * d + conv(2 * d, 2 * d)
            + conv(2 * d, d) + 2 * d + conv(d, channels + 1) + conv(channels + 1, channels + 1))
     van = image_enc + vec_enc + analogy + dec
-    return dict(encoder=encoder, predictor=predictor, van=van, total=encoder + predictor + van)
+    out = dict(encoder=encoder, predictor=predictor, van=van)
+    if cfg.model_mode == 'epva_gan':   # enc_pred_discrim: 4 convolutions, 2 layer norms, 4 LSTMs with layer norms; dense
+        out['discriminator'] = (conv(2 * d, d) + conv(d, d) + conv(4 * d, 2 * d) + conv(2 * d, d) + 2 * 2 * d
+                                + lstm(2 * e + 8 * d, 4 * e) + lstm(4 * e, 4 * e) + lstm(4 * e, 2 * e) + lstm(2 * e, e)
+                                + 2 * (4 * e + 4 * e + 2 * e + e) + dense(e, 1))
+    return {**out, 'total': sum(out.values())}
 
-# %% ../../nbs/28_models.hvp.ipynb 38
+# %% ../../nbs/28_models.hvp.ipynb 42
 def _actions(model: HVP, actions, b: int, steps: int, like: torch.Tensor) -> torch.Tensor:
     "Actions `[b, >= steps, action_size]`, or zeros (the original's humans data) when None."
     a = model.cfg.action_size
@@ -359,7 +426,7 @@ def predict_codes(model: HVP, codes: torch.Tensor,  # [B, n, E] true encodings (
         out.append(p)
     return torch.stack(out, 1)
 
-# %% ../../nbs/28_models.hvp.ipynb 39
+# %% ../../nbs/28_models.hvp.ipynb 43
 def pose_loss(pred: torch.Tensor,  # [..., pose_size] predicted poses
               true: torch.Tensor,  # [..., pose_size] ground truth
               cfg: HVPConfig) -> torch.Tensor:
@@ -375,14 +442,14 @@ def euler_to_quaternion(aj: torch.Tensor, ak: torch.Tensor) -> torch.Tensor:
     cj, sj, ck, sk = torch.cos(aj / 2), torch.sin(aj / 2), torch.cos(ak / 2), torch.sin(ak / 2)
     return torch.stack([-sj * sk, sj * ck, cj * sk, cj * ck], -1)   # ai = 0: ci = 1, si = 0
 
-# %% ../../nbs/28_models.hvp.ipynb 42
+# %% ../../nbs/28_models.hvp.ipynb 46
 def enc_pred_scale(step: float, cfg: HVPConfig) -> float:
     "The encoder-predictor loss weight at `step` (epev)."
     delay = max(cfg.enc_pred_loss_scale_delay, 1)
     x = min(max((step - delay) / (delay * 0.1), -500.0), 500.0)       # exp overflows beyond ±709
     return cfg.enc_pred_loss_scale / (1 + math.exp(-x))
 
-# %% ../../nbs/28_models.hvp.ipynb 45
+# %% ../../nbs/28_models.hvp.ipynb 49
 def _van_frames(model: HVP, first_code, video, codes, want_r: bool):
     "The VAN's frames 1..T-1 from `codes` [B, T-1, E], and its regulariser if `want_r`."
     return model.van(first_code, video[:, 0], codes, video[:, 1:] if want_r else None)
@@ -397,6 +464,9 @@ def hvp_forward(model: HVP, video: torch.Tensor,  # [B, T, C, H, W] in [0, 1]
     "The training loss of the model's mode on a batch, and the logged terms."
     cfg, b, T = model.cfg, video.shape[0], video.shape[1]
     _check_frames(model, video, 'video', 2)
+    if cfg.model_mode == 'epva_gan':
+        raise ValueError("--model_mode epva_gan trains by alternating predictor and discriminator steps, not one loss: "
+                         "use epva_gan_step(model, batch) with the optimiser hvp_optimizer builds")
     if cfg.model_mode in ('individual', 'e2epose_oneop') and poses is None:
         raise ValueError(f"--model_mode {cfg.model_mode} trains on the ground-truth pose; the batch has none "
                          "(use a dataset with poses: the embedded renderers, or robot TFRecords)")
@@ -440,7 +510,7 @@ def forward(self: HVP, video, actions=None, poses=None, step=None) -> dict:
     "`hvp_forward`: the mode's training loss and logged terms."
     return hvp_forward(self, video, actions, poses, step)
 
-# %% ../../nbs/28_models.hvp.ipynb 50
+# %% ../../nbs/28_models.hvp.ipynb 54
 def clip_grad_norm_per_group(optimizer: torch.optim.Optimizer,  # any optimiser
                              max_norm: float,  # clip each parameter group's global gradient norm to this (0: off)
                             ) -> torch.optim.Optimizer:
@@ -453,14 +523,64 @@ def clip_grad_norm_per_group(optimizer: torch.optim.Optimizer,  # any optimiser
         optimizer.register_step_pre_hook(clip)
     return optimizer
 
+class TrainOps:
+    "Several of the original's train ops as one optimiser: per op, an Adam over its parameters and a global-norm clip."
+    def __init__(self, ops: dict,  # op name -> dict(params=[...], lr=..., clip=0.0)
+                ):
+        self.ops = {}
+        for name, o in ops.items():
+            params = list(o['params'])
+            self.ops[name] = dict(params=params, clip=o.get('clip', 0.0),
+                                  adam=torch.optim.Adam([dict(params=params, lr=o['lr'], name=name)]))
+        self.param_groups = [g for o in self.ops.values() for g in o['adam'].param_groups]
+
+    def params(self, name: str) -> list: return self.ops[name]['params']
+
+    def apply(self, name: str,  # the op
+              grads,  # one gradient (or None) per parameter of the op, in `params(name)` order
+             ):
+        "Take op `name`'s step with `grads`: clip them to the op's global norm, step its Adam, clear them."
+        op = self.ops[name]
+        for p, g in zip(op['params'], grads, strict=True): p.grad = g
+        if op['clip'] > 0: nn.utils.clip_grad_norm_([p for p in op['params'] if p.grad is not None], op['clip'])
+        op['adam'].step()
+        for p in op['params']: p.grad = None
+
+    def step(self):
+        "Step every op whose parameters hold gradients (from `backward`)."
+        active = [n for n, o in self.ops.items() if any(p.grad is not None for p in o['params'])]
+        for i, a in enumerate(active):
+            for b in active[i + 1:]:
+                if any(p.grad is not None and any(p is q for q in self.params(b)) for p in self.params(a)):
+                    raise ValueError(f"a parameter of ops {a!r} and {b!r} has a gradient: step them one by one with apply()")
+        for n in active: self.apply(n, [p.grad for p in self.params(n)])
+
+    def zero_grad(self, set_to_none: bool = True):
+        for o in self.ops.values():
+            for p in o['params']: p.grad = None
+
+    def state_dict(self) -> dict: return {n: o['adam'].state_dict() for n, o in self.ops.items()}
+
+    def load_state_dict(self, state: dict):
+        if set(state) != set(self.ops): raise ValueError(f"train ops {sorted(state)} in the state, {sorted(self.ops)} here")
+        for n, o in self.ops.items(): o['adam'].load_state_dict(state[n])
+
 def hvp_optimizer(model: HVP,  # the model to train
                   all_learning_rate: float = 1e-5,  # e2e, epev, e2epose_oneop
                   enc_learning_rate: float = 1e-5,  # individual: the encoder
                   pred_learning_rate: float = 3e-4,  # individual: the predictor
                   van_learning_rate: float = 3e-5,  # individual: the VAN
                   clip_gradient_norm: float = 0.0,  # per train op (0: none)
-                 ) -> torch.optim.Adam:
-    "Adam as the mode's train op(s): one parameter group per op, each clipped on its own."
+                  discrim_learning_rate: float = 1e-2,  # epva_gan: the discriminator
+                 ) -> torch.optim.Adam | TrainOps:
+    "Adam as the mode's train op(s): one parameter group per op, each clipped on its own (epva_gan: `TrainOps`)."
+    if model.cfg.model_mode == 'epva_gan':
+        enc, pred, van = (list(m.parameters()) for m in (model.encoder, model.predictor, model.van))
+        model.train_ops = TrainOps(dict(            # the step function takes its steps through them (`epva_gan_step`)
+            pred=dict(params=enc + pred, lr=pred_learning_rate, clip=clip_gradient_norm),
+            van=dict(params=enc + van, lr=van_learning_rate, clip=clip_gradient_norm),
+            discrim=dict(params=list(model.discrim.parameters()), lr=discrim_learning_rate)))   # unclipped, as there
+        return model.train_ops
     if model.cfg.model_mode == 'individual':
         groups = [dict(params=list(model.encoder.parameters()), lr=enc_learning_rate, name='encoder'),
                   dict(params=list(model.predictor.parameters()), lr=pred_learning_rate, name='predictor'),
@@ -468,7 +588,112 @@ def hvp_optimizer(model: HVP,  # the model to train
     else: groups = [dict(params=list(model.parameters()), lr=all_learning_rate, name='all')]
     return clip_grad_norm_per_group(torch.optim.Adam(groups), clip_gradient_norm)
 
-# %% ../../nbs/28_models.hvp.ipynb 55
+# %% ../../nbs/28_models.hvp.ipynb 61
+GRADIENT_PENALTY_WEIGHT = 10.0  # the original's `gradient_penalty_weight` (not a flag there)
+LABEL_SMOOTHING = 0.25  # TF-GAN's default one-sided smoothing of the real labels (minimax loss)
+
+def epva_gan_pass(model: HVP, video: torch.Tensor,  # [B, T, C, H, W]
+                  actions: torch.Tensor | None = None,  # [B, >= T-1, action_size]; None: zeros
+                 ) -> dict:
+    "Encodings, predictions, the noisy encodings the VAN sees, and the discriminator's real and fake sequences."
+    cfg, b, T = model.cfg, video.shape[0], video.shape[1]
+    _check_frames(model, video, 'video', 2)
+    if cfg.discrim_context >= T:
+        raise ValueError(f"--discrim_context={cfg.discrim_context} leaves no predicted frame for the discriminator "
+                         f"in sequences of {T} frames")
+    enc = model.encoder(video.flatten(0, 1)).view(b, T, -1)
+    ctx = min(cfg.context_frames, T - 1)
+    pred = predict_codes(model, enc[:, :ctx], T - ctx, _actions(model, actions, b, T - 1, video))   # frames 1..T-1
+    noisy = enc[:, 1:] + (torch.randn_like(enc[:, 1:]) * cfg.enc_noise_stddev if cfg.enc_noise_stddev > 0 else 0)
+    real = features_of_codes(model.van, torch.cat([enc[:, :1], noisy], 1))
+    dc = cfg.discrim_context
+    fake = torch.cat([real[:, :dc], features_of_codes(model.van, pred[:, dc - 1:])], 1)
+    return dict(enc=enc, pred=pred, noisy=noisy, real=real, fake=fake)
+
+# %% ../../nbs/28_models.hvp.ipynb 64
+def adversarial_losses(d_real: torch.Tensor, d_fake: torch.Tensor,  # discriminator scores [B, 1]
+                       use_wgan: bool = True,  # Wasserstein (True) or minimax with label smoothing
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    "The generator's and the discriminator's loss (the latter without the gradient penalty)."
+    if use_wgan:
+        return d_real.mean() - d_fake.mean(), d_fake.mean() - d_real.mean()
+    real = torch.full_like(d_real, 1 - LABEL_SMOOTHING / 2)           # tf.losses.sigmoid_cross_entropy's smoothing
+    d = (F.binary_cross_entropy_with_logits(d_real, real)
+         + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+    return -d, d
+
+def gradient_penalty(discrim,  # callable: [B, ...] -> scores [B, 1]
+                     real: torch.Tensor, fake: torch.Tensor,  # [B, ...] the two inputs (no gradient needed)
+                     eps: float = 1e-10,  # inside the square root, as TF-GAN
+                    ) -> torch.Tensor:
+    "TF-GAN's `wasserstein_gradient_penalty`: mean of (|∇D| - 1)² at random points between real and fake."
+    alpha = torch.rand(real.shape[0], *[1] * (real.ndim - 1), dtype=real.dtype, device=real.device)
+    x = (real + alpha * (fake - real)).detach().requires_grad_(True).clone()   # not a leaf: torch's module hooks
+    g, = torch.autograd.grad(discrim(x).sum(), x, create_graph=True)           # (its FLOP counter) refuse leaf inputs here
+    return ((g.pow(2).flatten(1).sum(1) + eps).sqrt() - 1).pow(2).mean()
+
+# %% ../../nbs/28_models.hvp.ipynb 67
+def discriminator_loss(model: HVP, video: torch.Tensor,  # [B, T, C, H, W]
+                       actions: torch.Tensor | None = None,  # [B, >= T-1, action_size]; None: zeros
+                      ) -> torch.Tensor:
+    "A discriminator step's loss on a batch (WGAN: with the gradient penalty)."
+    with torch.no_grad(): p = epva_gan_pass(model, video, actions)
+    _, loss = adversarial_losses(model.discrim(p['real']), model.discrim(p['fake']), model.cfg.use_wgan)
+    if model.cfg.use_wgan: loss = loss + GRADIENT_PENALTY_WEIGHT * gradient_penalty(model.discrim, p['real'], p['fake'])
+    return loss
+
+# %% ../../nbs/28_models.hvp.ipynb 72
+def predictor_losses(model: HVP, video: torch.Tensor,  # [B, T, C, H, W]
+                     actions: torch.Tensor | None = None,  # [B, >= T-1, action_size]; None: zeros
+                    ) -> tuple[dict, dict]:
+    "The predictor step's two op losses (`pred`: encoder+predictor, `van`: encoder+VAN) and the logged terms."
+    cfg = model.cfg
+    p = epva_gan_pass(model, video, actions)
+    r_weight = cfg.van_r_weight if model.training and cfg.van_r_in_loss else 0.0
+    frames, r = _van_frames(model, p['enc'][:, 0], video, p['noisy'], r_weight > 0)
+    logs = dict(van_on_enc_loss=_image_loss(frames, video[:, 1:]), enc_pred_loss=F.mse_loss(p['pred'], p['enc'][:, 1:]))
+    logs['gan_loss'], _ = adversarial_losses(model.discrim(p['real']), model.discrim(p['fake']), cfg.use_wgan)
+    logs['enc_pred_loss_total'] = logs['gan_loss'] + cfg.enc_pred_loss_scale * logs['enc_pred_loss']
+    losses = dict(pred=logs['enc_pred_loss_total'], van=logs['van_on_enc_loss'] + (r_weight * r if r is not None else 0))
+    if r is not None: logs['van_r_loss'] = r
+    with torch.no_grad():
+        logs['van_loss'] = _image_loss(_van_frames(model, p['enc'][:, 0].detach(), video, p['pred'].detach(), False)[0],
+                                       video[:, 1:])
+    return losses, {k: v.detach() for k, v in logs.items()}
+
+def predictor_step(model: HVP, ops: TrainOps, video: torch.Tensor, actions: torch.Tensor | None = None) -> dict:
+    "`epva_gan`'s predictor step: the gradients of both ops from one pass, then each op's step; the logged terms."
+    losses, logs = predictor_losses(model, video, actions)
+    grads = {n: torch.autograd.grad(losses[n], ops.params(n), retain_graph=n == 'pred', allow_unused=True)
+             for n in ('pred', 'van')}
+    for n, g in grads.items(): ops.apply(n, g)
+    return logs
+
+# %% ../../nbs/28_models.hvp.ipynb 75
+def _split_batch(batch: dict, k: int) -> list[dict]:
+    n = len(batch['video'])
+    if n % k:
+        raise ValueError(f"epva_gan takes one predictor step and {k - 1} discriminator steps per training step, each on "
+                         f"its own batch: {n} sequences are not {k} equal batches (give it batch_size × {k})")
+    m = n // k
+    return [{key: v[i * m:(i + 1) * m] if torch.is_tensor(v) else v for key, v in batch.items()} for i in range(k)]
+
+def epva_gan_step(model: HVP, batch: dict) -> dict:
+    "One predictor step and `discrim_steps_per_pred` discriminator steps; returns the last one's loss for the engine."
+    ops = getattr(model, 'train_ops', None)
+    if ops is None: raise ValueError("epva_gan_step takes its steps through model.train_ops: build hvp_optimizer(model) first")
+    if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1:
+        raise RuntimeError("--model_mode epva_gan trains in one process: its steps take their own gradients, which "
+                           "DistributedDataParallel does not average")
+    first, *rest = _split_batch(batch, model.cfg.discrim_steps_per_pred + 1)
+    logs, d_losses = predictor_step(model, ops, first['video'], first.get('actions')), []
+    for b in rest:
+        d_losses.append(discriminator_loss(model, b['video'], b.get('actions')))
+        if b is not rest[-1]:
+            ops.apply('discrim', torch.autograd.grad(d_losses[-1], ops.params('discrim')))
+    return {'loss': d_losses[-1], 'discrim_loss': torch.stack([d.detach() for d in d_losses]).mean(), **logs}
+
+# %% ../../nbs/28_models.hvp.ipynb 79
 def _warm_and_predict(model: HVP, context, horizon, actions):
     "Code of the first context frame and the `horizon` predicted codes after the context."
     b, n = context.shape[:2]
