@@ -14,7 +14,7 @@ import torch
 from fastcore.basics import patch
 
 from ..core import CheckpointError, Config, atomic_torch_save, atomic_write_text, current_scale, prepare_run_dir, seed_everything
-from ..data.hvp import HVPData
+from ..data.hvp import HVPData, IMAGE_SIZE
 from ..evaluate import copy_last_frame, segment_means
 from ..metrics import Protocol, curve_table
 from ..models.hvp import (HVP, HVPConfig, MODE_ALIASES, VGG16_IMAGENET_URL, canonical_mode, epva_gan_step,
@@ -30,8 +30,9 @@ __all__ = ['INERT', 'NOT_BUILT_FLAGS', 'HVP_PAPER', 'MODE_NAMES', 'HUMANS_PRESET
            'pretrain_file', 'eval_length', 'data_pose_size', 'model_config', 'validate_flags', 'hvp_datasets',
            'build_hvp', 'save_model', 'load_model', 'HVPSteps', 'EventLog', 'hvp_callbacks', 'hvp_step',
            'batches_per_step', 'hvp_optimizer_of', 'hvp_train_config', 'run_dir', 'HVPPaper', 'hvp_protocol',
-           'pose_errors', 'ridge_readout', 'fit_pose_probe', 'hvp_mode_flags', 'hvp_bench_flags', 'hvp_experiments',
-           'late_means', 'hvp_claims', 'strip_figure', 'pose_figure', 'train_hvp', 'eval_hvp', 'add_hvp_cli']
+           'pose_metric', 'pose_errors', 'ridge_readout', 'fit_pose_probe', 'hvp_mode_flags', 'hvp_bench_flags',
+           'hvp_experiments', 'late_means', 'hvp_claims', 'strip_figure', 'pose_figure', 'train_hvp', 'eval_hvp',
+           'add_hvp_cli']
 
 # %% ../../nbs/56_papers.hvp.ipynb 7
 @dataclasses.dataclass
@@ -332,11 +333,20 @@ def hvp_protocol(f: HVPFlags, data: str, scale: str) -> Protocol:
     return Protocol(context_frames=f.context_frames, horizon=horizon, samples=1, rule='best', choose_by='ssim',
                     metrics=('ssim', 'psnr'), data=data, scale=scale)
 
+def pose_metric(test: HVPData) -> str:
+    "What `pose_errors` measures on `test`: landmark RMSE in pixels (humans), the robot's pose-vector RMSE otherwise."
+    return 'landmark RMSE (px)' if test.dataset_type == 'human' else 'joint-position and state RMSE (data units)'
+
+def _pose_rmse(guess: torch.Tensor, true: torch.Tensor, human: bool) -> torch.Tensor:
+    "`[B, T]` errors of `[B, T, P]` poses: humans' (x, y) landmarks in [0, 1] of the frame side, in pixels; else plain RMSE."
+    if human: return (guess - true).view(*true.shape[:2], -1, 2).mul(IMAGE_SIZE).pow(2).sum(-1).mean(-1).sqrt()
+    return (guess - true).pow(2).mean(-1).sqrt()           # joint positions and end-effector state: no pixels to speak of
+
 @torch.no_grad()
 def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, batch_size: int = 4,
                 readout=None,  # predicted encodings -> poses; None: their first `pose_size` numbers
                ) -> pd.DataFrame:
-    "Per predicted frame: RMSE (px) of the predicted pose and of holding the last context pose, over the test sequences."
+    "Per predicted frame: the `pose_metric` of the predicted pose and of holding the last context pose, over the test sequences."
     c, h, rows = proto.context_frames, proto.horizon, []
     model.eval()
     for start in range(0, n_sequences, batch_size):
@@ -345,12 +355,12 @@ def pose_errors(model: HVP, test: HVPData, proto: Protocol, n_sequences: int, ba
         codes = codes[..., :test.pose_size] if readout is None else readout(codes)
         true = batch['poses'][:, c:c + h]
         for name, guess in (('model', codes), ('hold last pose', batch['poses'][:, c - 1:c].expand_as(true))):
-            err = (guess - true).view(*true.shape[:2], -1, 2).mul(64).pow(2).sum(-1).mean(-1).sqrt()   # px per frame
+            err = _pose_rmse(guess, true, test.dataset_type == 'human')
             for s in range(len(err)):
                 rows += [dict(which=name, sequence=start + s, t=c + k + 1, value=float(err[s, k])) for k in range(h)]
     return pd.DataFrame(rows)
 
-# %% ../../nbs/56_papers.hvp.ipynb 27
+# %% ../../nbs/56_papers.hvp.ipynb 29
 def ridge_readout(x: torch.Tensor,  # [N, E] inputs
                   y: torch.Tensor,  # [N, P] targets
                   ridge: float = 1e-3,  # penalty on the standardised weights, per sample
@@ -379,7 +389,7 @@ def fit_pose_probe(model: HVP, train: HVPData,  # the trained model; its trainin
         poses.append(batch['poses'].flatten(0, 1))
     return ridge_readout(torch.cat(codes), torch.cat(poses))
 
-# %% ../../nbs/56_papers.hvp.ipynb 31
+# %% ../../nbs/56_papers.hvp.ipynb 33
 MODE_NAMES = {'E2E': 'e2e', 'EPEV': 'epev', 'individual': 'individual', 'E2E with pose': 'e2epose_oneop'}
 HUMANS_PRESETS = {
     'paper': HVPFlags(dataset_type='human', enc_size=64, enc_keep_prob=0.65, van_keep_prob=0.9, batch_size=8,
@@ -423,7 +433,7 @@ def hvp_experiments(scale: str) -> list[Experiment]:
     runs = [Run(name, hvp_mode_flags(scale, mode)) for name, mode in MODE_NAMES.items()]
     return [Experiment('', runs, EVAL_SEQUENCES[scale], samples=1, batch_size=4)]
 
-# %% ../../nbs/56_papers.hvp.ipynb 34
+# %% ../../nbs/56_papers.hvp.ipynb 36
 def late_means(table: pd.DataFrame, proto: Protocol, metric: str) -> pd.Series:
     "Mean of `metric` per model over the second half of the predicted frames (indices from the protocol)."
     c, h = proto.context_frames, proto.horizon
@@ -444,7 +454,7 @@ def hvp_claims(result, pose: pd.DataFrame | None, scale: str) -> list[dict]:
     if pose is not None and len(pose):
         e = pose[pose.model == 'individual'].groupby('which')['value'].mean()
         rows.append(row("the individual model's predicted pose tracks the ground truth better than holding the last "
-                        "pose (landmark RMSE, px, all predicted frames)", '§5 (pose prediction)',
+                        f"pose ({pose_metric(result.test)}, all predicted frames)", '§5 (pose prediction)',
                         f"{e['model']:.2f} vs {e['hold last pose']:.2f}", e['model'] < e['hold last pose']))
     return rows
 
@@ -468,8 +478,9 @@ def strip_figure(result, out: Path, seq: int = 0):
 def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol,
                 name: str = 'pose_error.png',  # the file written in `out`
                 what: str = 'predicted pose vs ground truth',  # the title's first words
+                metric: str = 'landmark RMSE (px)',  # the y label: `pose_metric` of the test data
                ):
-    "`pose_error.png` (or `name`): landmark RMSE per predicted frame, per model and for holding the last pose."
+    "`pose_error.png` (or `name`): pose error per predicted frame, per model and for holding the last pose."
     curves = curve_table(pose.assign(metric='pose'), by=('model', 'which'))
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for (model, which), g in curves.groupby(['model', 'which']):
@@ -477,14 +488,14 @@ def pose_figure(pose: pd.DataFrame, out: Path, proto: Protocol,
         ax.plot(g.t, g['mean'], ls='-' if which == 'model' else ':', label=label)
         ax.fill_between(g.t, g.ci_low, g.ci_high, alpha=0.2)
     ax.set_xlabel('frame')
-    ax.set_ylabel('landmark RMSE (px)')
+    ax.set_ylabel(metric)
     ax.legend(fontsize=7)
     ax.set_title(f"{what}; {proto.data}; scale {proto.scale}", fontsize=7)
     fig.tight_layout()
     fig.savefig(out/name, dpi=110)
     plt.close(fig)
 
-# %% ../../nbs/56_papers.hvp.ipynb 36
+# %% ../../nbs/56_papers.hvp.ipynb 38
 POSE_MODES = ('individual', 'E2E with pose')
 PROBE_SEQUENCES = 64  # training sequences the linear pose probe is fitted on
 
@@ -517,11 +528,12 @@ def figures(self: HVPPaper, results: dict, out: Path, scale: str):
     strip_figure(result, out)
     pose = _pose_table(result)
     atomic_write_text(out/'pose_error.csv', pose.to_csv(index=False))
-    if len(pose): pose_figure(pose, out, result.protocol)
+    if len(pose): pose_figure(pose, out, result.protocol, metric=pose_metric(result.test))
     probe = _probe_table(result)
     atomic_write_text(out/'pose_probe.csv', probe.to_csv(index=False))
     if len(probe): pose_figure(probe, out, result.protocol, 'pose_probe.png',
-                               'pose read linearly from the predicted encodings (probe fitted on training frames)')
+                               'pose read linearly from the predicted encodings (probe fitted on training frames)',
+                               pose_metric(result.test))
 
 @patch
 def claims(self: HVPPaper, results: dict, scale: str) -> list:
@@ -530,7 +542,7 @@ def claims(self: HVPPaper, results: dict, scale: str) -> list:
     pose = pd.read_csv(path) if path.exists() and path.stat().st_size > 1 else None
     return hvp_claims(result, pose, scale)
 
-# %% ../../nbs/56_papers.hvp.ipynb 38
+# %% ../../nbs/56_papers.hvp.ipynb 40
 def train_hvp(f: HVPFlags, overwrite: bool = False) -> Path:
     "Train as `prediction_train.py --run_mode train` would; return the run folder."
     return train_run(HVP_PAPER, f, run_dir(f), resume=True, overwrite=overwrite)
