@@ -6,6 +6,7 @@
 from __future__ import annotations
 import datetime as dt
 import html
+import importlib
 import json
 import os
 from pathlib import Path
@@ -131,10 +132,17 @@ def default_notebooks() -> Path | None:
     folder = Path(vidrepro.__file__).resolve().parent.parent/'nbs'
     return folder if folder.is_dir() else None
 
+def _paper_module(name: str) -> str:
+    "The module of `vidrepro.papers` that defines paper `name` (e.g. 'object_centric' for 'oc'), else `name`."
+    from vidrepro.papers.core import PAPER_MODULES, Paper      # the modules' own objects: a notebook may re-register a paper
+    for m in PAPER_MODULES:
+        if any(isinstance(v, Paper) and v.name == name for v in vars(importlib.import_module(f'vidrepro.papers.{m}')).values()):
+            return m
+    return name
+
 def notebook_for(name: str, notebooks) -> Path | None:
     "The paper notebook `*_papers.<module>.ipynb` of paper `name` (its module's name, e.g. oc's is object_centric), if any."
-    from vidrepro.papers.core import PAPERS
-    module = type(PAPERS[name]).__module__.rsplit('.', 1)[-1] if name in PAPERS else name
+    module = _paper_module(name)
     if not notebooks or not Path(notebooks).is_dir(): return None
     found = sorted(Path(notebooks).glob(f'*_papers.{module}.ipynb')) or sorted(Path(notebooks).glob(f'*_papers.{name}.ipynb'))
     return found[0] if found else None
