@@ -22,7 +22,7 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 # %% auto 0
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
-           'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment',
+           'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'run_dir_in',
            'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes',
            'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
 
@@ -296,13 +296,17 @@ def _steps_done(run_dir: Path) -> int:
     path = run_dir/'metrics.csv'
     return int(pd.read_csv(path).step.max()) if path.exists() else 0
 
+def run_dir_in(out, experiment: Experiment, run: Run) -> Path:
+    "Where `run_experiment` trains `run` of `experiment` when its paper's results go to `out`."
+    return Path(out)/experiment.name/'runs'/_slug(run.name)
+
 def estimate_minutes(paper: Paper, scale: str, out, steps: int = 2) -> pd.DataFrame:
     "Per run of `paper` at `scale` (results in `out`): steps to go, seconds per step measured here, estimated minutes."
     from vidrepro.train import bench_train
     rows = []
     for e in paper.experiments(scale):
         for run in e.runs:
-            run_dir = Path(out)/e.name/'runs'/_slug(run.name)
+            run_dir = run_dir_in(out, e, run)
             todo = 0 if _same_finished_run(run_dir, run.flags) else paper.total_steps(run.flags) - _steps_done(run_dir)
             if todo <= 0:
                 rows.append(dict(paper=paper.name, experiment=e.name, run=run.name, steps=0, s_per_step=0.0, minutes=0.0))
@@ -446,8 +450,7 @@ def _train_worker(paper: Paper, flags, run_dir, resume: bool) -> str:
 
 def _all_runs(papers: list[Paper], scale: str, results: Path) -> list[tuple]:
     "Every run of `papers` at `scale`: (paper, experiment name, run, the folder `run_experiment` trains it in)."
-    return [(p, e.name, run, results/p.name/e.name/'runs'/_slug(run.name)) for p in papers for e in p.experiments(scale)
-            for run in e.runs]
+    return [(p, e.name, run, run_dir_in(results/p.name, e, run)) for p in papers for e in p.experiments(scale) for run in e.runs]
 
 def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
                        plan: pd.DataFrame | None = None,  # `estimate_minutes` rows, to start the longest runs first
