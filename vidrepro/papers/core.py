@@ -4,7 +4,7 @@
 
 # %% ../../nbs/50_papers.core.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, datetime, importlib, json, os, platform, re, subprocess, time
+import argparse, contextlib, dataclasses, datetime, heapq, importlib, json, os, platform, re, subprocess, time
 from pathlib import Path
 from typing import Callable
 
@@ -23,8 +23,9 @@ from ..train import TrainConfig, add_config_args, fit, is_main_process
 __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS', 'choices', 'flag_parser', 'parse_flags',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'run_dir_in',
-           'estimate_minutes', 'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes',
-           'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
+           'estimate_minutes', 'longest_first', 'torch_threads', 'side_by_side_minutes', 'estimate_text',
+           'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes', 'write_timing', 'reproduce_paper',
+           'reproduce', 'train_side_by_side']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -320,6 +321,35 @@ def estimate_minutes(paper: Paper, scale: str, out, steps: int = 2) -> pd.DataFr
     return pd.DataFrame(rows)
 
 # %% ../../nbs/50_papers.core.ipynb 28
+def longest_first(plan: pd.DataFrame) -> pd.DataFrame:
+    "`estimate_minutes` rows in the order the workers take them: the longest paper first (scored early), in it the longest run."
+    key = plan.assign(_paper=-plan.groupby('paper').minutes.transform('sum'), _run=-plan.minutes)
+    return plan.loc[key.sort_values(['_paper', 'paper', '_run'], kind='stable').index]
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    "Run the block with `n` torch threads, then restore the number before it."
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(before)
+
+def side_by_side_minutes(plan: pd.DataFrame, jobs: int) -> float:
+    "Estimated wall minutes to train `plan`'s runs in `jobs` workers: each run, longest first, to the worker free first."
+    free = [0.0] * jobs
+    for minutes in longest_first(plan).minutes: heapq.heapreplace(free, free[0] + minutes)
+    return max(free)
+
+def estimate_text(plan: pd.DataFrame, scale: str, jobs: int = 1) -> str:
+    "What `reproduce` prints before it starts: the estimated training minutes per paper, and in all."
+    per_paper = plan.groupby('paper', sort=False).minutes.sum().round(1).to_string()
+    total = (f"side by side in {jobs} one-thread processes: about {side_by_side_minutes(plan, jobs):.0f}" if jobs > 1
+             else f"one after the other: about {plan.minutes.sum():.0f}")
+    threads = 1 if jobs > 1 else torch.get_num_threads()
+    return (f"Estimated training time on this machine ({cpu_model()}, {threads} torch thread(s) per run), scale {scale}:\n"
+            f"{per_paper}\ntotal, {total} minutes of training, plus evaluation")
+
+# %% ../../nbs/50_papers.core.ipynb 31
 def scale_banner(name: str,  # a registered paper, e.g. 'svg'
                  results='../results',  # where the notebook writes its results (finished runs cost nothing)
                 ) -> str:
@@ -331,7 +361,7 @@ def scale_banner(name: str,  # a registered paper, e.g. 'svg'
             f"machine ({cpu_model()}, {torch.get_num_threads()} threads): {minutes:.1f} min, plus evaluation.\n"
             f"To try the pipeline in seconds, start Jupyter with VIDREPRO_SCALE=smoke.")
 
-# %% ../../nbs/50_papers.core.ipynb 31
+# %% ../../nbs/50_papers.core.ipynb 34
 def claim(claim: str,  # the paper's claim, in words
           paper: str,  # the paper's number or statement ('—' where it states none)
           measured,  # what we measured (a number or short text)
@@ -353,7 +383,7 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
     atomic_write_text(Path(out_dir)/'claims.md', df.to_markdown(index=False))
     return df
 
-# %% ../../nbs/50_papers.core.ipynb 34
+# %% ../../nbs/50_papers.core.ipynb 37
 def git_commit() -> str:
     "The commit of the clone `vidrepro` is imported from ('+dirty' if its code has uncommitted changes), or 'unknown'."
     import vidrepro
@@ -415,10 +445,9 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
     results, t0 = check_writable(results), time.time()
     plan = None
     if estimate:
-        plan = pd.concat([estimate_minutes(registry[n], scale, results/n) for n in names], ignore_index=True)
-        print(f"Estimated training time on this machine ({cpu_model()}, {torch.get_num_threads()} threads), scale {scale}:")
-        print(plan.groupby('paper', sort=False).minutes.sum().round(1).to_string())
-        print(f"total: about {plan.minutes.sum():.0f} minutes of training, plus evaluation")
+        with torch_threads(1 if jobs > 1 else torch.get_num_threads()):   # timed as the runs will train
+            plan = pd.concat([estimate_minutes(registry[n], scale, results/n) for n in names], ignore_index=True)
+        print(estimate_text(plan, scale, jobs))
     tables, commit = {}, git_commit()
     def finish(name, start, overwrite):
         print(f"== {name}: {registry[name].title} (scale {scale}) ==")
@@ -441,7 +470,7 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         for path in refresh_views(results, names): print(f"updated {path}")   # the committed views, in a clone
     return out
 
-# %% ../../nbs/50_papers.core.ipynb 38
+# %% ../../nbs/50_papers.core.ipynb 41
 def _train_worker(paper: Paper, flags, run_dir, resume: bool) -> str:
     "One run, in a worker of `train_side_by_side`: one torch thread, trained to the end into `run_dir`."
     torch.set_num_threads(1)
@@ -460,10 +489,9 @@ def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
     "Train every run of `papers` at `scale` under `results/<paper>/` in `jobs` forked one-thread processes; their folders."
     import collections, concurrent.futures as cf, multiprocessing as mp
     runs = _all_runs(papers, scale, Path(results))
-    if plan is not None:             # the longest paper first, so that it is scored early; in it, the longest run first
-        minutes = {(r.paper, r.experiment, r.run): r.minutes for r in plan.itertuples()}
-        paper_minutes = plan.groupby('paper').minutes.sum()
-        runs.sort(key=lambda r: (-paper_minutes.get(r[0].name, 0), -minutes.get((r[0].name, r[1], r[2].name), 0)))
+    if plan is not None:
+        order = {(r.paper, r.experiment, r.run): i for i, r in enumerate(longest_first(plan).itertuples())}
+        runs.sort(key=lambda r: order.get((r[0].name, r[1], r[2].name), len(order)))
     print(f"training {len(runs)} runs side by side in {jobs} one-thread processes")
     left, dirs = collections.Counter(p.name for p, *_ in runs), []
     with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context('fork')) as pool:
