@@ -24,7 +24,8 @@ from .core import (PRECISIONS, _bf16_evidence, Config, ResumeMismatchError, Trai
 
 # %% auto 0
 __all__ = ['RESUME_MAY_CHANGE', 'TrainConfig', 'ResumableBatchSampler', 'make_loader', 'setup_distributed', 'is_main_process',
-           'unwrap', 'fit', 'add_config_args', 'main', 'step_flops', 'bench_train', 'profile_step', 'bench_peak']
+           'unwrap', 'StepsTaken', 'fit', 'add_config_args', 'main', 'step_flops', 'bench_train', 'profile_step',
+           'bench_peak']
 
 # %% ../nbs/30_train.ipynb 7
 @dataclasses.dataclass
@@ -137,12 +138,15 @@ def unwrap(model: nn.Module) -> nn.Module:
     return model.module if isinstance(model, DDP) else model
 
 # %% ../nbs/30_train.ipynb 20
+class StepsTaken(dict):
+    "A step function's dict of scalars when it took its optimiser steps itself: the engine logs it and steps nothing."
+
 def _check_step_output(out) -> torch.Tensor:
     if not isinstance(out, dict) or 'loss' not in out:
         raise TypeError(f"step_fn must return a dict with a 'loss' tensor, e.g. {{'loss': loss, 'mse': mse}}; "
                         f"it returned {type(out).__name__}{' with keys ' + str(list(out)) if isinstance(out, dict) else ''}")
     loss = out['loss']
-    if not (torch.is_tensor(loss) and loss.ndim == 0 and loss.requires_grad):
+    if not (torch.is_tensor(loss) and loss.ndim == 0 and (loss.requires_grad or isinstance(out, StepsTaken))):
         raise TypeError(f"step_fn's 'loss' must be a scalar tensor that requires grad; got "
                         f"{type(loss).__name__} {tuple(getattr(loss, 'shape', ()))} requires_grad={getattr(loss, 'requires_grad', None)}")
     for k, v in out.items():
@@ -155,6 +159,7 @@ def _train_step(model, step_fn, batch, optimizer, precision='fp32', grad_clip=No
     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == 'bf16'):
         out = step_fn(model, batch)
     loss = _check_step_output(out)
+    if isinstance(out, StepsTaken): return out
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     if grad_clip: out = {**out, 'grad_norm': nn.utils.clip_grad_norm_(model.parameters(), grad_clip)}
@@ -167,7 +172,7 @@ def _to_device(batch, device):
     if isinstance(batch, (list, tuple)): return type(batch)([_to_device(v, device) for v in batch])
     return batch
 
-# %% ../nbs/30_train.ipynb 23
+# %% ../nbs/30_train.ipynb 24
 RESUME_MAY_CHANGE = ('steps', 'log_every', 'ckpt_every', 'ckpt_minutes', 'progress', 'num_workers', 'device')
 
 def _save(path, model, optimizer, scheduler, step, pos, cfg, precision, rank, world):
@@ -199,7 +204,7 @@ def _restore(path, model, optimizer, scheduler, cfg, precision, rank, world) -> 
         seed_everything(cfg.seed + 1000 * rank + state['step'])
     return state['step'], extra.get('sampler', {}).get('pos', state['step'] * cfg.batch_size)
 
-# %% ../nbs/30_train.ipynb 27
+# %% ../nbs/30_train.ipynb 28
 def _read_log(path, upto: int) -> list[dict]:
     if not Path(path).exists(): return []
     df = pd.read_csv(path)
@@ -213,7 +218,7 @@ def _mean_logs(sums: dict, n: int, world: int, device) -> dict:
     if world > 1: dist.all_reduce(v); v /= world
     return dict(zip(sums, v.tolist()))
 
-# %% ../nbs/30_train.ipynb 29
+# %% ../nbs/30_train.ipynb 30
 _NO_BAD_STEP = torch.iinfo(torch.int64).max
 
 def _first_bad_step(bad: torch.Tensor, world: int) -> int | None:
@@ -227,7 +232,7 @@ def _nan_error(bad_step: int, step: int, run_dir, ckpt, last_good) -> FloatingPo
         + (f"{ckpt} still holds step {last_good}. " if last_good is not None else "No checkpoint was written yet. ")
         + "Lower the learning rate, set grad_clip or use precision='fp32', then rerun with resume=True (--resume).")
 
-# %% ../nbs/30_train.ipynb 31
+# %% ../nbs/30_train.ipynb 32
 _clock = time.monotonic  # the clock `fit` times checkpoints by (tests replace it)
 
 def _time_to_save(last_save: float, minutes: float, world: int, device) -> bool:
@@ -237,7 +242,7 @@ def _time_to_save(last_save: float, minutes: float, world: int, device) -> bool:
         flag = torch.tensor(int(due), device=device); dist.broadcast(flag, src=0); due = bool(flag.item())
     return due
 
-# %% ../nbs/30_train.ipynb 33
+# %% ../nbs/30_train.ipynb 34
 @contextlib.contextmanager
 def _deferred_ctrl_c(enabled: bool = True):
     "Yield a one-item list that a first Ctrl-C sets to True (instead of raising); a second Ctrl-C raises."
@@ -254,7 +259,7 @@ def _deferred_ctrl_c(enabled: bool = True):
     try: yield requested
     finally: signal.signal(signal.SIGINT, previous)
 
-# %% ../nbs/30_train.ipynb 36
+# %% ../nbs/30_train.ipynb 37
 def _prepare(run_dir, resume: bool, overwrite: bool):
     "Rank 0's check of the run directory (see the notes above)."
     if resume and not is_run_dir(run_dir): check_writable(run_dir)   # nothing to continue: a new run in this folder
@@ -363,7 +368,7 @@ def fit(model: nn.Module,  # trained in place; built (and seeded) by the caller
             if writer is not None: writer.close()
     return pd.DataFrame(rows) if main else None
 
-# %% ../nbs/30_train.ipynb 64
+# %% ../nbs/30_train.ipynb 65
 def add_config_args(parser: argparse.ArgumentParser,  # parser to add flags to
                     cls,  # a config dataclass
                    ) -> argparse.ArgumentParser:
@@ -401,7 +406,7 @@ if __name__ == '__main__' and '__file__' in globals():  # `python -m vidrepro.tr
     from vidrepro.train import main as _main  # the importable module's functions, not __main__'s copies
     _main()
 
-# %% ../nbs/30_train.ipynb 73
+# %% ../nbs/30_train.ipynb 74
 def _sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
@@ -411,8 +416,9 @@ def step_flops(model: nn.Module, step_fn: Callable, batch: dict, precision: str 
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as counter:
         with torch.autocast(next(unwrap(model).parameters()).device.type, dtype=torch.bfloat16, enabled=precision == 'bf16'):
-            loss = _check_step_output(step_fn(model, batch))
-        loss.backward()
+            out = step_fn(model, batch)
+        loss = _check_step_output(out)
+        if not isinstance(out, StepsTaken): loss.backward()        # else its backward passes ran inside, and were counted
     model.zero_grad(set_to_none=True)
     return counter.get_total_flops()
 
@@ -446,7 +452,7 @@ def bench_train(model: nn.Module,  # on the device to time
         res['frames_per_s'] = batch['video'].shape[0] * batch['video'].shape[1] * steps / dt
     return res
 
-# %% ../nbs/30_train.ipynb 78
+# %% ../nbs/30_train.ipynb 79
 def profile_step(model: nn.Module,  # on the device to profile
                  step_fn: Callable,  # step_fn(model, batch) -> dict with 'loss'
                  batch: dict,  # one batch
@@ -469,7 +475,7 @@ def profile_step(model: nn.Module,  # on the device to profile
     table['share'] = table.self_s / table.self_s.sum()
     return table.head(top)
 
-# %% ../nbs/30_train.ipynb 81
+# %% ../nbs/30_train.ipynb 82
 def _gflops(fn, flops: float, seconds: float) -> float:
     "GFLOP/s of `fn` (which does `flops` operations), timed for about `seconds` after one warm-up call."
     fn()

@@ -17,6 +17,8 @@ from fastcore.basics import patch
 from ..core import Config
 from ..nn.utils import count_parameters, parameter_table
 from ..video import check_video
+from ..train import StepsTaken
+
 
 # %% auto 0
 __all__ = ['MODES', 'MODE_ALIASES', 'NOT_BUILT', 'VGG16_LAYOUT', 'VGG16_IMAGENET_URL', 'GRADIENT_PENALTY_WEIGHT',
@@ -679,7 +681,7 @@ def _split_batch(batch: dict, k: int) -> list[dict]:
     return [{key: v[i * m:(i + 1) * m] if torch.is_tensor(v) else v for key, v in batch.items()} for i in range(k)]
 
 def epva_gan_step(model: HVP, batch: dict) -> dict:
-    "One predictor step and `discrim_steps_per_pred` discriminator steps; returns the last one's loss for the engine."
+    "One predictor step and `discrim_steps_per_pred` discriminator steps, each taken here; the logged terms."
     ops = getattr(model, 'train_ops', None)
     if ops is None: raise ValueError("epva_gan_step takes its steps through model.train_ops: build hvp_optimizer(model) first")
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1:
@@ -689,9 +691,8 @@ def epva_gan_step(model: HVP, batch: dict) -> dict:
     logs, d_losses = predictor_step(model, ops, first['video'], first.get('actions')), []
     for b in rest:
         d_losses.append(discriminator_loss(model, b['video'], b.get('actions')))
-        if b is not rest[-1]:
-            ops.apply('discrim', torch.autograd.grad(d_losses[-1], ops.params('discrim')))
-    return {'loss': d_losses[-1], 'discrim_loss': torch.stack([d.detach() for d in d_losses]).mean(), **logs}
+        ops.apply('discrim', torch.autograd.grad(d_losses[-1], ops.params('discrim')))
+    return StepsTaken(loss=logs['enc_pred_loss_total'], discrim_loss=torch.stack([d.detach() for d in d_losses]).mean(), **logs)
 
 # %% ../../nbs/28_models.hvp.ipynb 79
 def _warm_and_predict(model: HVP, context, horizon, actions):
