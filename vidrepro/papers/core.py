@@ -405,8 +405,10 @@ def write_timing(out, scale: str, t0: float, jobs: int = 1) -> dict:
     "`timing.json`: when, where and by which commit the results in `out` were made, and the wall time of every session."
     path, minutes = Path(out)/'timing.json', round((time.time() - t0) / 60, 2)
     before = json.loads(path.read_text()) if path.exists() else {}            # earlier sessions of these results
+    trained = training_minutes(out)
+    if before.get('train_minutes', 0) > trained + 0.01: before = {}   # made by runs no longer here (another preset): not ours
     timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
-                  last_session_minutes=minutes, train_minutes=training_minutes(out), cpu=cpu_model(),
+                  last_session_minutes=minutes, train_minutes=trained, cpu=cpu_model(),
                   threads=torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
                   date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
     atomic_write_text(path, json.dumps(timing, indent=2))
