@@ -497,7 +497,7 @@ def plot_learning_curve(curve: pd.DataFrame, title: str, skip_first: int = 3):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/52_papers.svg.ipynb 66
+# %% ../../nbs/52_papers.svg.ipynb 67
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -531,7 +531,7 @@ def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 68
+# %% ../../nbs/52_papers.svg.ipynb 69
 def sample_figure(result, out: Path, seed: int = 0):
     "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
     proto, models = result.protocol, result.models
@@ -550,7 +550,7 @@ def sample_figure(result, out: Path, seed: int = 0):
     plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-# %% ../../nbs/52_papers.svg.ipynb 70
+# %% ../../nbs/52_papers.svg.ipynb 71
 @patch
 def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
