@@ -406,7 +406,7 @@ if __name__ == '__main__' and '__file__' in globals():  # `python -m vidrepro.tr
     from vidrepro.train import main as _main  # the importable module's functions, not __main__'s copies
     _main()
 
-# %% ../nbs/30_train.ipynb 74
+# %% ../nbs/30_train.ipynb 75
 def _sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
@@ -452,7 +452,7 @@ def bench_train(model: nn.Module,  # on the device to time
         res['frames_per_s'] = batch['video'].shape[0] * batch['video'].shape[1] * steps / dt
     return res
 
-# %% ../nbs/30_train.ipynb 79
+# %% ../nbs/30_train.ipynb 80
 def profile_step(model: nn.Module,  # on the device to profile
                  step_fn: Callable,  # step_fn(model, batch) -> dict with 'loss'
                  batch: dict,  # one batch
@@ -475,7 +475,7 @@ def profile_step(model: nn.Module,  # on the device to profile
     table['share'] = table.self_s / table.self_s.sum()
     return table.head(top)
 
-# %% ../nbs/30_train.ipynb 82
+# %% ../nbs/30_train.ipynb 83
 def _gflops(fn, flops: float, seconds: float) -> float:
     "GFLOP/s of `fn` (which does `flops` operations), timed for about `seconds` after one warm-up call."
     fn()
