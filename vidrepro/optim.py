@@ -44,7 +44,7 @@ def clip_grad_elementwise(optimizer: torch.optim.Optimizer,  # any optimiser
     if not clip_value > 0: raise ValueError(f"clip_value must be positive; got {clip_value}")
     def clip(opt, args, kwargs):
         grads = [p for g in opt.param_groups for p in g['params'] if p.grad is not None]
-        torch.nn.utils.clip_grad_value_(grads, clip_value)
+        if grads: torch.nn.utils.clip_grad_value_(grads, clip_value)   # torch refuses an empty list
     return optimizer.register_step_pre_hook(clip)
 
 # %% ../nbs/24_optim.ipynb 17

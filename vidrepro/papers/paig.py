@@ -4,7 +4,7 @@
 
 # %% ../../nbs/53_papers.paig.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, difflib, json, math, re, shlex, sys, time
+import argparse, dataclasses, difflib, itertools, json, math, re, shlex, sys, time
 from datetime import datetime
 from pathlib import Path
 
@@ -35,10 +35,11 @@ __all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAI
            'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_run_flags', 'check_flags',
            'flags_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
            'paig_protocol', 'test_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images',
-           'write_figures', 'compare_params', 'params_record', 'paig_step', 'steps_per_epoch', 'rewind_log',
-           'RunLogger', 'extrapolation_test', 'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser',
-           'generate_cli', 'add_paig_cli', 'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions',
-           'plot_templates', 'plot_training', 'results_table', 'paig_claims', 'object_positions']
+           'write_figures', 'compare_params', 'params_record', 'affine_fit', 'match_objects', 'state_fit',
+           'loss_by_constant', 'paig_step', 'steps_per_epoch', 'rewind_log', 'RunLogger', 'extrapolation_test',
+           'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser', 'generate_cli', 'add_paig_cli',
+           'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions', 'plot_templates', 'plot_training',
+           'results_table', 'paig_claims', 'object_positions']
 
 # %% ../../nbs/53_papers.paig.ipynb 8
 @dataclasses.dataclass
@@ -78,9 +79,10 @@ class RunFlags(Config):
     log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
     physics_lr: float = 0.0  # (ours) learning rate of the physics cell's constants (k, rest length, ...); 0: base_lr, as released (the original's separate rate is commented out)
+    anneal_at: float = 0.75  # (ours) with --anneal_lr, the fraction of the epochs after which the rate is divided by 5 (the original: 0.75)
 
 OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite',
-        'physics_lr')
+        'physics_lr', 'anneal_at')
 
 # %% ../../nbs/53_papers.paig.ipynb 10
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
@@ -145,6 +147,7 @@ def check_flags(f: RunFlags) -> RunFlags:
         if getattr(f, k) < 1: raise ValueError(f"--{k}={getattr(f, k)} must be at least 1")
     for k in ('epochs', 'datapoints', 'eval_datapoints'):
         if getattr(f, k) < 0: raise ValueError(f"--{k}={getattr(f, k)} must be >= 0")
+    if not 0 < f.anneal_at <= 1: raise ValueError(f"--anneal_at={f.anneal_at} must be in (0, 1]: the fraction of the epochs before the rate drops")
     if f.data_source == 'real':                                 # both files, before anything trains
         for long in (False, True):
             path = Path(f.data_root or data_root())/'datasets'/get_task(f.task).file(long)
@@ -317,6 +320,53 @@ def params_record(model, data: FrameSet, task: str) -> dict:
                 data=data.source, note='no learnable physical parameters (bouncing_ode_cell)' if not learned else '')
 
 # %% ../../nbs/53_papers.paig.ipynb 39
+def affine_fit(est: np.ndarray,  # estimates, any shape
+               true: np.ndarray,  # true values, same shape
+              ) -> dict:
+    "Least-squares `est = slope * true + offset`: slope, offset, the residual's and the truth's standard deviations."
+    t, e = np.asarray(true, float).ravel(), np.asarray(est, float).ravel()
+    slope, offset = np.linalg.lstsq(np.stack([t, np.ones_like(t)], 1), e, rcond=None)[0]
+    return dict(slope=float(slope), offset=float(offset), residual_std=float(np.std(e - slope * t - offset)), true_std=float(t.std()))
+
+def match_objects(est: np.ndarray,  # inferred positions [N, T, n, 2]
+                  true: np.ndarray,  # true positions [N, T, n, 2]
+                 ) -> list[int]:
+    "The order of the true objects that lies closest to the model's slots (one order for all sequences)."
+    orders = itertools.permutations(range(true.shape[2]))
+    return list(min(orders, key=lambda o: np.abs(est - true[:, :, list(o)]).mean()))
+
+# %% ../../nbs/53_papers.paig.ipynb 41
+@torch.no_grad()
+def state_fit(model, f: RunFlags,  # a trained model and its run's flags (task, colour, data seed)
+              n: int = 100,  # generated test sequences
+             ) -> dict:
+    "The encoder's positions and the velocity estimator's initial velocities regressed on the simulator's true states."
+    kw = dict(source='simulator', long=False, length=n, seed=f.data_seed)
+    states, frames = PhysicsDataset(f.task, 'test', **kw), load_split(f.task, 'test', color=f.color, **kw)
+    model = unwrap(model).eval()
+    out = model(frames.get_batch(range(n))['video'].to(next(model.parameters()).device))
+    enc, T, s = out['enc_pos'].cpu().numpy(), out['enc_pos'].shape[1], model.cfg.input_steps - 1
+    order = match_objects(enc, states.positions[:, :T])
+    pos, vel = states.positions[:, :, order], states.velocities[:, :, order]
+    return dict(position=affine_fit(enc, pos[:, :T]), velocity=affine_fit(out['init_vel'].cpu().numpy(), vel[:, s]))
+
+@torch.no_grad()
+def loss_by_constant(model, data: FrameSet,  # a trained model and a split to evaluate on
+                     name: str,  # a constant of the cell stored as log_<name>, e.g. 'k' or 'g'
+                     values,  # the values to try
+                    ) -> pd.DataFrame:
+    "`evaluate_split` with the cell's constant `name` set to each of `values`; the model is left as it was."
+    cell = unwrap(model).cell
+    param = getattr(cell, f'log_{name}', None)
+    if param is None: raise ValueError(f"{type(cell).__name__} has no constant {name!r}; it has {list(cell.physical_params())}")
+    kept, rows = param.detach().clone(), []
+    try:
+        for v in values:
+            param.fill_(math.log(v)); rows.append(dict({name: float(v)}, **evaluate_split(model, data)))
+    finally: param.copy_(kept)
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/53_papers.paig.ipynb 44
 def paig_step(model, batch) -> dict:
     "`fit`'s step function: PhysicsNet's loss and its parts on a batch (`model` may be DDP-wrapped)."
     video = batch['video']
@@ -346,7 +396,7 @@ def _history(out: Path, row: dict):
 
 def _data_line(name, d: FrameSet) -> str: return f"data ({name}): {d.source}"
 
-# %% ../../nbs/53_papers.paig.ipynb 41
+# %% ../../nbs/53_papers.paig.ipynb 46
 def rewind_log(path, step: int,  # the checkpoint's step
                steps_per_epoch: int) -> int:
     "Drop `train - iter=` lines after `step` and `valid - epoch=` lines after its epoch from `log.txt`; return lines dropped."
@@ -361,7 +411,7 @@ def rewind_log(path, step: int,  # the checkpoint's step
     if dropped: atomic_write_text(path, ''.join(keep))
     return dropped
 
-# %% ../../nbs/53_papers.paig.ipynb 44
+# %% ../../nbs/53_papers.paig.ipynb 49
 class RunLogger:
     "`fit` callback of a PAIG run: log.txt lines, and at the end of every `eval_every_n_epochs`-th epoch the validation."
     def __init__(self, f: RunFlags, out: Path, train: FrameSet, test: FrameSet):
@@ -405,7 +455,7 @@ class RunLogger:
         if logs is not None: self.log.metrics(f"train - iter={step}", dict(train_loss=logs['loss']))
         if step % self.spe == 0 and (step // self.spe) % self.f.eval_every_n_epochs == 0: self.validate(model, step // self.spe, step)
 
-# %% ../../nbs/53_papers.paig.ipynb 46
+# %% ../../nbs/53_papers.paig.ipynb 51
 def _last_valid(model, f: RunFlags, out: Path, logger: RunLogger | None, steps: int) -> dict:
     "The validation at the run's last step, from `history.csv` (or run now if a kill lost it)."
     h = pd.read_csv(out/'history.csv') if (out/'history.csv').exists() else pd.DataFrame()
@@ -437,7 +487,7 @@ def extrapolation_test(model, f: RunFlags, out: Path, log: RunLog, t0: float, re
     atomic_write_text(out/'results.json', json.dumps(results, indent=2, default=str))
     return results
 
-# %% ../../nbs/53_papers.paig.ipynb 48
+# %% ../../nbs/53_papers.paig.ipynb 53
 class PAIGPaper(Paper):
     "PAIG's declarations for the shared run loop and `reproduce`."
     name = 'paig'
@@ -453,7 +503,7 @@ class PAIGPaper(Paper):
     def test_data(self, f): return flags_split(f, 'test', long=True)
     def optimizer(self, model, f, n_train):
         opt = make_optimizer(model, f)
-        return opt, annealing_scheduler(opt, f.epochs or 1, steps_per_epoch(f, n_train), f.anneal_lr)
+        return opt, annealing_scheduler(opt, f.epochs or 1, steps_per_epoch(f, n_train), f.anneal_lr, f.anneal_at)
     def train_config(self, f, n_train):
         spe = steps_per_epoch(f, n_train)
         return TrainConfig(steps=f.epochs * spe, batch_size=min(f.batch_size, n_train), log_every=f.print_interval,
@@ -523,7 +573,7 @@ def _test_mode(f: RunFlags, out: Path, t0: float) -> dict | None:
     start = dict(flags=f.to_dict(), task=f.task) | old                  # a training run's record keeps its training flags
     return extrapolation_test(model, f, out, log, t0, dict(start, tested_with=f.to_dict(), tested_checkpoint=str(src)))
 
-# %% ../../nbs/53_papers.paig.ipynb 56
+# %% ../../nbs/53_papers.paig.ipynb 63
 def generate_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     "Flags of `vidrepro paig generate` (also `vidrepro data generate`)."
     p = p or argparse.ArgumentParser(prog='vidrepro paig generate')
@@ -544,7 +594,7 @@ def generate_cli(a) -> list[Path]:
     for p in paths: print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB) and {p.with_suffix('.json').name}")
     return paths
 
-# %% ../../nbs/53_papers.paig.ipynb 59
+# %% ../../nbs/53_papers.paig.ipynb 66
 def _run_cli(a, extra: list[str]):
     res = run_physics(parse_run_flags(extra))
     if res: print(json.dumps({k: res[k] for k in ('task', 'test', 'minutes')}, indent=2))
@@ -561,7 +611,7 @@ def add_paig_cli(sub):
 @patch
 def add_cli(self: PAIGPaper, sub): add_paig_cli(sub)
 
-# %% ../../nbs/53_papers.paig.ipynb 62
+# %% ../../nbs/53_papers.paig.ipynb 69
 @patch
 def bench(self: PAIGPaper, batch_size: int, argv: list[str]) -> dict:
     "Model, step, batch and optimiser for `vidrepro bench train --model paig` at the given run flags."
@@ -585,7 +635,7 @@ def total_steps(self: PAIGPaper, f: RunFlags) -> int:
     n = f.datapoints or len(PhysicsDataset(f.task, 'train', root=f.data_root or None, source=f.data_source, seed=f.data_seed))
     return f.epochs * steps_per_epoch(f, n)
 
-# %% ../../nbs/53_papers.paig.ipynb 65
+# %% ../../nbs/53_papers.paig.ipynb 72
 PAIG_PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10,
                   print_interval=100, save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
@@ -611,7 +661,7 @@ def paig_preset(scale: str,  # smoke | cpu | paper
     return RunFlags(task=task, epochs=p.pop('epochs') or cfg.epochs, autoencoder_loss=cfg.autoencoder_loss,
                     base_lr=cfg.base_lr, anneal_lr=True, color=True, seed=seed, **p)
 
-# %% ../../nbs/53_papers.paig.ipynb 68
+# %% ../../nbs/53_papers.paig.ipynb 75
 def data_kind(datasets) -> str:
     "Where a figure's frames came from, for its title: our simulator or the dataset files."
     return "simulator data (vidrepro's generators)" if all(d.simulated for d in datasets) else 'data from the .npz files'
@@ -677,7 +727,7 @@ def plot_training(runs: dict, out: Path) -> Path:
     plt.close(fig)
     return out/'training.png'
 
-# %% ../../nbs/53_papers.paig.ipynb 70
+# %% ../../nbs/53_papers.paig.ipynb 77
 def results_table(results: dict) -> pd.DataFrame:
     "One row per task: test losses, thresholds, balls found, the baselines' extrapolation losses, learned vs true constants."
     rows = []
@@ -720,7 +770,7 @@ def paig_claims(table: pd.DataFrame, scale: str) -> list:
                             err < PARAM_TOLERANCE))
     return rows
 
-# %% ../../nbs/53_papers.paig.ipynb 72
+# %% ../../nbs/53_papers.paig.ipynb 79
 def object_positions(model: PhysicsNet):
     "positions(state) for the viewer: encoder positions on the context frames, the cell's rollout after them."
     @torch.no_grad()
@@ -735,7 +785,7 @@ def object_positions(model: PhysicsNet):
 def viewer_extensions(self: PAIGPaper, model) -> list:
     return [points_extension('object positions', object_positions(model))]
 
-# %% ../../nbs/53_papers.paig.ipynb 74
+# %% ../../nbs/53_papers.paig.ipynb 81
 @patch
 def experiments(self: PAIGPaper, scale: str) -> list:
     n = PAIG_PRESETS[scale]['eval_datapoints'] or 500
