@@ -50,6 +50,7 @@ class PAIGConfig(Config):
     batch_size: int = 100  # training batch (--batch_size)
     clip_value: float = 1.0  # element-wise gradient clip
     physics_lr: float | None = None  # learning rate of the cell's parameters; None: base_lr, as released
+    velocity_lr: float | None = None  # (ours) learning rate of the velocity estimator; None: base_lr, as released
     log_sigma: float = 0.0  # initial log scale of the decoder's templates (logsigma)
 
     @property
@@ -342,10 +343,12 @@ def eval_metrics(losses: dict) -> dict:
 
 # %% ../../nbs/26_models.paig.ipynb 57
 def paig_param_groups(model: PhysicsNet, cfg: PAIGConfig) -> list[dict]:
-    "The 'vision' parameters at `base_lr`, then the cell's ('physics') at `physics_lr` if it has any."
+    "The 'vision' parameters at `base_lr`; the velocity estimator's at `velocity_lr` if set; the cell's ('physics') at `physics_lr`."
     physics = list(model.cell.parameters())
-    ids = {id(p) for p in physics}
+    velocity = list(model.velocity.parameters()) if cfg.velocity_lr is not None else []
+    ids = {id(p) for p in physics + velocity}
     groups = [dict(params=[p for p in model.parameters() if id(p) not in ids], name='vision', lr=cfg.base_lr)]
+    if velocity: groups.append(dict(params=velocity, name='velocity', lr=cfg.velocity_lr))
     if physics: groups.append(dict(params=physics, name='physics', lr=cfg.base_lr if cfg.physics_lr is None else cfg.physics_lr))
     return groups
 

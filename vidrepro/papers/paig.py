@@ -79,10 +79,11 @@ class RunFlags(Config):
     log_sigma: float = 0.0  # (ours) initial log scale of the decoder's attention window; the original fixes log(1) and notes log(2) can ease finding the objects
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
     physics_lr: float = 0.0  # (ours) learning rate of the physics cell's constants (k, rest length, ...); 0: base_lr, as released (the original's separate rate is commented out)
+    velocity_lr: float = 0.0  # (ours) learning rate of the velocity estimator; 0: base_lr, as released
     anneal_at: float = 0.75  # (ours) with --anneal_lr, the fraction of the epochs after which the rate is divided by 5 (the original: 0.75)
 
 OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite',
-        'physics_lr', 'anneal_at')
+        'physics_lr', 'velocity_lr', 'anneal_at')
 
 # %% ../../nbs/53_papers.paig.ipynb 10
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
@@ -169,7 +170,7 @@ def model_config(f: RunFlags) -> PAIGConfig:
     "The `PAIGConfig` the flags describe (the task's geometry, the flags' loss and optimiser settings)."
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
                        anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma,
-                       physics_lr=f.physics_lr or None)
+                       physics_lr=f.physics_lr or None, velocity_lr=f.velocity_lr or None)
 
 def make_optimizer(model: PhysicsNet, f: RunFlags) -> torch.optim.Optimizer:
     "`--optimizer`: TF1 RMSProp, Adam, momentum 0.9 or SGD at `--base_lr`, every gradient element clipped to [-1, 1]."
@@ -336,33 +337,50 @@ def match_objects(est: np.ndarray,  # inferred positions [N, T, n, 2]
     return list(min(orders, key=lambda o: np.abs(est - true[:, :, list(o)]).mean()))
 
 # %% ../../nbs/53_papers.paig.ipynb 41
+def _generated_test(model: PhysicsNet, f: RunFlags, n: int) -> tuple[PhysicsDataset, torch.Tensor]:
+    "The first `n` sequences of the generated short test split: their true states, and their frames as the model takes them."
+    kw = dict(source='simulator', long=False, length=n, seed=f.data_seed)
+    states, frames = PhysicsDataset(f.task, 'test', **kw), load_split(f.task, 'test', color=f.color, **kw)
+    return states, frames.get_batch(range(n))['video'].to(next(model.parameters()).device)
+
 @torch.no_grad()
 def state_fit(model, f: RunFlags,  # a trained model and its run's flags (task, colour, data seed)
               n: int = 100,  # generated test sequences
              ) -> dict:
     "The encoder's positions and the velocity estimator's initial velocities regressed on the simulator's true states."
-    kw = dict(source='simulator', long=False, length=n, seed=f.data_seed)
-    states, frames = PhysicsDataset(f.task, 'test', **kw), load_split(f.task, 'test', color=f.color, **kw)
     model = unwrap(model).eval()
-    out = model(frames.get_batch(range(n))['video'].to(next(model.parameters()).device))
-    enc, T, s = out['enc_pos'].cpu().numpy(), out['enc_pos'].shape[1], model.cfg.input_steps - 1
-    order = match_objects(enc, states.positions[:, :T])
-    pos, vel = states.positions[:, :, order], states.velocities[:, :, order]
-    return dict(position=affine_fit(enc, pos[:, :T]), velocity=affine_fit(out['init_vel'].cpu().numpy(), vel[:, s]))
+    states, video = _generated_test(model, f, n)
+    out = model(video)
+    enc, s = out['enc_pos'].cpu().numpy(), model.cfg.input_steps - 1
+    order = match_objects(enc, states.positions[:, :enc.shape[1]])
+    return dict(position=affine_fit(enc, states.positions[:, :enc.shape[1], order]),
+                velocity=affine_fit(out['init_vel'].cpu().numpy(), states.velocities[:, s, order]))
 
 @torch.no_grad()
-def loss_by_constant(model, data: FrameSet,  # a trained model and a split to evaluate on
+def loss_by_constant(model, f: RunFlags,  # a trained model and its run's flags
                      name: str,  # a constant of the cell stored as log_<name>, e.g. 'k' or 'g'
                      values,  # the values to try
+                     n: int = 100,  # generated test sequences
                     ) -> pd.DataFrame:
-    "`evaluate_split` with the cell's constant `name` set to each of `values`; the model is left as it was."
-    cell = unwrap(model).cell
+    "Test losses with the cell's `name` set to each of `values`, rolled out from estimated and from true initial velocities."
+    model = unwrap(model).eval()
+    cell, cfg, s = model.cell, model.cfg, model.cfg.input_steps - 1
     param = getattr(cell, f'log_{name}', None)
     if param is None: raise ValueError(f"{type(cell).__name__} has no constant {name!r}; it has {list(cell.physical_params())}")
+    states, video = _generated_test(model, f, n)
+    out = model(video)
+    order = match_objects(out['enc_pos'].cpu().numpy(), states.positions[:, :out['enc_pos'].shape[1]])
+    starts = dict(estimated=out['init_vel'], true=torch.as_tensor(states.velocities[:, s, order], dtype=video.dtype, device=video.device))
     kept, rows = param.detach().clone(), []
     try:
         for v in values:
-            param.fill_(math.log(v)); rows.append(dict({name: float(v)}, **evaluate_split(model, data)))
+            param.fill_(math.log(v))
+            for start, vel in starts.items():
+                pos, _ = cell.rollout(out['enc_pos'][:, s], vel, video.shape[1] - cfg.input_steps)
+                pred = model.decoder(pos.flatten(0, 1)).view_as(video[:, cfg.input_steps:])
+                losses = paig_losses(dict(out, pred=pred), video, cfg)
+                rows.append({name: float(v), 'initial velocity': start, 'eval_pred_loss': losses['pred_loss'].item(),
+                             'eval_extrap_loss': losses['extrap_loss'].item()})
     finally: param.copy_(kept)
     return pd.DataFrame(rows)
 
