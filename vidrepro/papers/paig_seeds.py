@@ -159,7 +159,7 @@ def seed_claims(table: pd.DataFrame, rates: pd.DataFrame, scale: str) -> pd.Data
 SEED_STUDY_PRESETS = {
     'paper': dict(tasks=('bouncing_balls', 'spring_color', '3bp_color'), seeds=tuple(range(10)), overrides={},
                   settings={'log_sigma=0': WINDOWS['log_sigma=0']}),
-    'cpu': dict(tasks=('spring_color',), seeds=(0, 1, 2), overrides=dict(epochs=4), settings=WINDOWS),
+    'cpu': dict(tasks=('spring_color',), seeds=tuple(range(5)), overrides={}, settings={'preset': {}}),
     'smoke': dict(tasks=('spring_color',), seeds=(0, 1), overrides={}, settings=WINDOWS),
 }
 
