@@ -65,7 +65,7 @@ COLOURS = {'success': 'tab:green', 'dynamics not learned': 'tab:orange', 'object
 def plot_seed_losses(table: pd.DataFrame, out: Path, title: str = '') -> Path:
     "`seed_losses.png`: eval_recons_loss (o) and eval_pred_loss (s) per seed, a panel per task and setting, with the README's thresholds."
     groups = table.groupby(GROUP, sort=False)
-    fig, axes = plt.subplots(1, groups.ngroups, figsize=(4.2 * groups.ngroups, 3.6), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, groups.ngroups, figsize=(max(4.2 * groups.ngroups, 8.4), 3.6), squeeze=False, sharey=True)  # wide enough for the legend
     for ax, ((task, setting), t) in zip(axes[0], groups):
         for key, marker, dx in (('eval_recons_loss', 'o', -0.12), ('eval_pred_loss', 's', 0.12)):
             ax.scatter(t.seed + dx, t[key], marker=marker, c=[COLOURS[m] for m in t.failure_mode], edgecolors='k', s=45, zorder=3)
