@@ -158,11 +158,17 @@ def load_papers() -> dict[str, Paper]:
 # %% ../../nbs/50_papers.core.ipynb 18
 RUN_FILES = RUN_MARKERS + ('flags.json',)  # files that mark a folder as a vidrepro run
 
+def _with_added_flags(flags, stored: dict) -> dict:
+    "A run's stored flags, plus at their defaults the fields of `flags` added since it began (a new flag's default is the old behaviour)."
+    added = {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()
+             for f in dataclasses.fields(flags) if f.name not in stored}
+    return {**stored, **json.loads(json.dumps(added, default=str))}
+
 def _check_same_flags(paper: Paper, run_dir: Path, flags):
     "Refuse to continue a run whose `flags.json` holds other values of flags that change what it computes."
     path = run_dir/'flags.json'
     if not path.exists(): return
-    diff = config_diff(json.loads(path.read_text()), json.loads(flags.to_json()), paper.volatile)
+    diff = config_diff(_with_added_flags(flags, json.loads(path.read_text())), json.loads(flags.to_json()), paper.volatile)
     if diff: raise ResumeMismatchError(run_dir, diff)
 
 def print_parameter_table(table: pd.DataFrame):
@@ -181,7 +187,9 @@ def is_finished(run_dir) -> bool:
     return (Path(run_dir)/'done.json').exists()
 
 def _same_finished_run(run_dir: Path, flags) -> bool:
-    return is_finished(run_dir) and json.loads((run_dir/'done.json').read_text()).get('flags') == json.loads(flags.to_json())
+    if not is_finished(run_dir): return False
+    stored = json.loads((run_dir/'done.json').read_text()).get('flags')
+    return stored is not None and _with_added_flags(flags, stored) == json.loads(flags.to_json())
 
 def train_run(paper: Paper,  # the paper whose run this is
               flags,  # an instance of `paper.Flags`
