@@ -23,7 +23,7 @@ __all__ = ['TASKS', 'SPLITS', 'TASK_IDS', 'DEFAULT_SIZES', 'PhysicsTask', 'get_t
            'euler_step', 'forbidden', 'rollout', 'simulate', 'downsample', 'disc_stamp', 'digit_stamp', 'sprite_bank',
            'ball_bank', 'stamp_corners', 'paste', 'render', 'smooth_texture', 'texture_background', 'task_scene',
            'generate_sequences', 'generator_settings', 'generate_task', 'PhysicsFileError', 'PhysicsDataMissingError',
-           'read_split', 'PhysicsDataset', 'FrameSet', 'load_split', 'bench_generate']
+           'read_split', 'PhysicsDataset', 'FrameSet', 'load_split', 'frame_set', 'bench_generate']
 
 # %% ../../nbs/17_data.physics.ipynb 7
 @dataclasses.dataclass(frozen=True)
@@ -565,7 +565,12 @@ def load_split(task,  # a task or its name
                color: bool = True,  # False: one grey channel
               ) -> FrameSet:
     "A split of the task's short or long file as a `FrameSet`, read from disk or generated in memory (drawn once)."
-    ds = PhysicsDataset(task, split, root=root, source=source, long=long, length=length, seed=seed)
+    return frame_set(PhysicsDataset(task, split, root=root, source=source, long=long, length=length, seed=seed), color)
+
+def frame_set(ds: PhysicsDataset,  # a split, from a file or simulated
+              color: bool = True,  # False: one grey channel
+             ) -> FrameSet:
+    "`ds`'s frames in memory as a `FrameSet` (a simulated split is rendered once, 256 sequences at a time)."
     if ds.from_file: frames = ds.frames
     else: frames = np.concatenate([render(ds.task, ds.positions[i:i + 256], ds.scene['banks'], ds.scene['background'])
                                    for i in range(0, len(ds), 256)])

@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from ..core import (CheckpointError, Config, RunDirError, atomic_write_bytes, atomic_write_text, check_writable,
                            current_scale, load_checkpoint, seed_everything)
 from ..data.core import data_root
-from ..data.physics import DEFAULT_SIZES, TASKS, FrameSet, PhysicsDataset, PhysicsDataMissingError, generate_task, get_task, load_split
+from ..data.physics import DEFAULT_SIZES, TASKS, FrameSet, PhysicsDataset, PhysicsDataMissingError, frame_set, generate_task, get_task, load_split
 from ..evaluate import blank_frame, copy_last_frame, evaluate, report, segment_means
 from ..metrics import Protocol
 from ..models.paig import (EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer,
@@ -337,11 +337,12 @@ def match_objects(est: np.ndarray,  # inferred positions [N, T, n, 2]
     return list(min(orders, key=lambda o: np.abs(est - true[:, :, list(o)]).mean()))
 
 # %% ../../nbs/53_papers.paig.ipynb 41
-def _generated_test(model: PhysicsNet, f: RunFlags, n: int) -> tuple[PhysicsDataset, torch.Tensor]:
-    "The first `n` sequences of the generated short test split: their true states, and their frames as the model takes them."
-    kw = dict(source='simulator', long=False, length=n, seed=f.data_seed)
-    states, frames = PhysicsDataset(f.task, 'test', **kw), load_split(f.task, 'test', color=f.color, **kw)
-    return states, frames.get_batch(range(n))['video'].to(next(model.parameters()).device)
+def _inferred_and_true(model: PhysicsNet, f: RunFlags, n: int):
+    "On the first `n` generated short test sequences: the true states, the frames, the model's output, and its slot order."
+    states = PhysicsDataset(f.task, 'test', source='simulator', long=False, length=n, seed=f.data_seed)
+    video = frame_set(states, f.color).get_batch(range(n))['video'].to(next(model.parameters()).device)
+    out = model(video)
+    return states, video, out, match_objects(out['enc_pos'].cpu().numpy(), states.positions[:, :out['enc_pos'].shape[1]])
 
 @torch.no_grad()
 def state_fit(model, f: RunFlags,  # a trained model and its run's flags (task, colour, data seed)
@@ -349,10 +350,8 @@ def state_fit(model, f: RunFlags,  # a trained model and its run's flags (task, 
              ) -> dict:
     "The encoder's positions and the velocity estimator's initial velocities regressed on the simulator's true states."
     model = unwrap(model).eval()
-    states, video = _generated_test(model, f, n)
-    out = model(video)
+    states, _, out, order = _inferred_and_true(model, f, n)
     enc, s = out['enc_pos'].cpu().numpy(), model.cfg.input_steps - 1
-    order = match_objects(enc, states.positions[:, :enc.shape[1]])
     return dict(position=affine_fit(enc, states.positions[:, :enc.shape[1], order]),
                 velocity=affine_fit(out['init_vel'].cpu().numpy(), states.velocities[:, s, order]))
 
@@ -367,9 +366,7 @@ def loss_by_constant(model, f: RunFlags,  # a trained model and its run's flags
     cell, cfg, s = model.cell, model.cfg, model.cfg.input_steps - 1
     param = getattr(cell, f'log_{name}', None)
     if param is None: raise ValueError(f"{type(cell).__name__} has no constant {name!r}; it has {list(cell.physical_params())}")
-    states, video = _generated_test(model, f, n)
-    out = model(video)
-    order = match_objects(out['enc_pos'].cpu().numpy(), states.positions[:, :out['enc_pos'].shape[1]])
+    states, video, out, order = _inferred_and_true(model, f, n)
     starts = dict(estimated=out['init_vel'], true=torch.as_tensor(states.velocities[:, s, order], dtype=video.dtype, device=video.device))
     kept, rows = param.detach().clone(), []
     try:
