@@ -12,13 +12,13 @@ import numpy as np
 import torch
 
 # %% auto 0
-__all__ = ['SCALES', 'MISSING', 'DEVICE_CHOICES', 'PRECISIONS', 'NATIVE_BF16_CPU_FLAGS', 'BF16_MIN_SPEEDUP', 'RUN_MARKERS',
-           'current_scale', 'configure_threads', 'keep_freed_memory', 'Config', 'config_diff', 'seed_everything',
-           'rng_state', 'set_rng_state', 'preserved_rng', 'get_device', 'cpu_flags', 'bf16_matmul_speedup',
-           'resolve_precision', 'scratch_dir', 'RunDirError', 'DiskFullError', 'atomic_path', 'atomic_write_bytes',
-           'atomic_write_text', 'atomic_torch_save', 'remove_stale_tmp', 'check_writable', 'prepare_run_dir',
-           'is_run_dir', 'open_run', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'TrainingInterrupted',
-           'ResumeMismatchError']
+__all__ = ['SCALES', 'ISA_LIMITS', 'MISSING', 'DEVICE_CHOICES', 'PRECISIONS', 'NATIVE_BF16_CPU_FLAGS', 'BF16_MIN_SPEEDUP',
+           'RUN_MARKERS', 'current_scale', 'configure_threads', 'keep_freed_memory', 'limit_isa', 'Config',
+           'config_diff', 'seed_everything', 'rng_state', 'set_rng_state', 'preserved_rng', 'get_device', 'cpu_flags',
+           'bf16_matmul_speedup', 'resolve_precision', 'scratch_dir', 'RunDirError', 'DiskFullError', 'atomic_path',
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save', 'remove_stale_tmp', 'check_writable',
+           'prepare_run_dir', 'is_run_dir', 'open_run', 'save_checkpoint', 'CheckpointError', 'load_checkpoint',
+           'TrainingInterrupted', 'ResumeMismatchError']
 
 # %% ../nbs/00_core.ipynb 6
 SCALES = ('smoke', 'cpu', 'paper')
@@ -53,6 +53,19 @@ def keep_freed_memory() -> bool:
 keep_freed_memory();
 
 # %% ../nbs/00_core.ipynb 15
+ISA_LIMITS = {'avx2': dict(ATEN_CPU_CAPABILITY='avx2', ONEDNN_MAX_CPU_ISA='AVX2', MKL_ENABLE_INSTRUCTIONS='AVX2')}
+
+def limit_isa() -> str | None:
+    "Cap torch's CPU kernels (ATen, oneDNN, MKL) at `$VIDREPRO_ISA`, e.g. `avx2`; return the cap, or None if unset."
+    isa = os.environ.get('VIDREPRO_ISA', '').lower()
+    if not isa: return None
+    if isa not in ISA_LIMITS: raise ValueError(f"VIDREPRO_ISA={isa!r}: use one of {', '.join(ISA_LIMITS)}, or unset it")
+    for name, value in ISA_LIMITS[isa].items(): os.environ.setdefault(name, value)
+    return isa
+
+limit_isa();
+
+# %% ../nbs/00_core.ipynb 18
 class Config:
     "Mixin for config dataclasses: readable print, JSON round trip, checked `replace`."
     def to_dict(self) -> dict: return dataclasses.asdict(self)
@@ -86,7 +99,7 @@ class Config:
         rows = [f"  {k:<{max(map(len, self.to_dict()))}} = {v!r}" for k, v in self.to_dict().items()]
         return f"{type(self).__name__}(\n" + "\n".join(rows) + "\n)"
 
-# %% ../nbs/00_core.ipynb 19
+# %% ../nbs/00_core.ipynb 22
 class _Missing:
     "A field one of two configs does not have."
     def __repr__(self): return '<missing>'
@@ -106,7 +119,7 @@ def config_diff(old: dict,  # the earlier config (e.g. stored in a checkpoint)
         if k not in ignore and (o is MISSING or n is MISSING or _as_json(o) != _as_json(n)): diff[k] = (o, n)
     return diff
 
-# %% ../nbs/00_core.ipynb 22
+# %% ../nbs/00_core.ipynb 25
 def seed_everything(seed: int) -> int:
     "Seed Python's `random`, NumPy's global generator and torch (all devices)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -123,7 +136,7 @@ def set_rng_state(state: dict):
     random.setstate(state['python']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/00_core.ipynb 25
+# %% ../nbs/00_core.ipynb 28
 @contextlib.contextmanager
 def preserved_rng():
     "Run the block, then restore every global random generator (Python, NumPy, torch, CUDA) to its state before it."
@@ -131,7 +144,7 @@ def preserved_rng():
     try: yield
     finally: set_rng_state(state)
 
-# %% ../nbs/00_core.ipynb 28
+# %% ../nbs/00_core.ipynb 31
 DEVICE_CHOICES = 'auto, cpu, cuda, cuda:N (N a GPU index), mps'
 
 def _mps_available() -> bool:
@@ -160,7 +173,7 @@ def get_device(name: str = 'auto',  # 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'
                          "(torch.backends.mps.is_available() is False); use --device cpu or --device auto")
     return torch.device(name)
 
-# %% ../nbs/00_core.ipynb 32
+# %% ../nbs/00_core.ipynb 35
 PRECISIONS = ('auto', 'fp32', 'bf16')
 NATIVE_BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
 
@@ -171,10 +184,11 @@ def cpu_flags() -> set[str]:
     line = next((l for l in text.splitlines() if l.startswith('flags')), '')
     return set(line.partition(':')[2].split())
 
-# %% ../nbs/00_core.ipynb 35
+# %% ../nbs/00_core.ipynb 38
 def _bf16_evidence(device: torch.device) -> tuple[bool, str]:
     "Whether `device` computes in bf16 natively, and what says so."
     if device.type == 'cpu':
+        if os.environ.get('VIDREPRO_ISA'): return False, f"VIDREPRO_ISA={os.environ['VIDREPRO_ISA']} caps the CPU below native bf16"
         have = [f for f in NATIVE_BF16_CPU_FLAGS if f in cpu_flags()]
         return (True, f"CPU has {have[0]}") if have else (False, "CPU lacks avx512_bf16/amx_bf16")
     if device.type == 'cuda':
@@ -219,14 +233,14 @@ def resolve_precision(precision: str,  # 'auto', 'fp32' or 'bf16'
         return 'fp32', f"{evidence}: bf16 would be emulated (20-400x slower), using fp32"
     return 'fp32', f"{evidence}: using fp32"
 
-# %% ../nbs/00_core.ipynb 41
+# %% ../nbs/00_core.ipynb 44
 def scratch_dir(prefix: str = 'vidrepro-') -> Path:
     "A new temporary folder, deleted with everything in it when this process exits."
     path = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
 
-# %% ../nbs/00_core.ipynb 44
+# %% ../nbs/00_core.ipynb 47
 class RunDirError(RuntimeError): "A run directory cannot be used as asked."
 
 class DiskFullError(OSError, RunDirError):
@@ -282,7 +296,7 @@ def atomic_torch_save(obj, path) -> Path:
     "`torch.save` to `path` atomically (temporary file + rename)."
     return _write_synced(path, lambda f: torch.save(obj, f))
 
-# %% ../nbs/00_core.ipynb 51
+# %% ../nbs/00_core.ipynb 54
 _STALE_TMP = re.compile(r'\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?')
 
 def remove_stale_tmp(path,  # a run directory; searched with its subfolders
@@ -292,7 +306,7 @@ def remove_stale_tmp(path,  # a run directory; searched with its subfolders
     for p in stale: p.unlink(missing_ok=True)
     return stale
 
-# %% ../nbs/00_core.ipynb 54
+# %% ../nbs/00_core.ipynb 57
 def check_writable(path) -> Path:
     "Create `path` if needed and prove a file can be written there; raise `RunDirError` if not."
     path = Path(path)
@@ -312,7 +326,7 @@ def prepare_run_dir(path, overwrite: bool = False, resume: bool = False) -> Path
         shutil.rmtree(path)
     return check_writable(path)
 
-# %% ../nbs/00_core.ipynb 58
+# %% ../nbs/00_core.ipynb 61
 RUN_MARKERS = ('train_config.json', 'ckpt.pt')
 
 def is_run_dir(path,  # a folder
@@ -344,7 +358,7 @@ def open_run(path,  # the run directory
     remove_stale_tmp(path)
     return path
 
-# %% ../nbs/00_core.ipynb 62
+# %% ../nbs/00_core.ipynb 65
 def save_checkpoint(path, model=None, optimizer=None, scheduler=None, step: int = 0, **extra) -> Path:
     "Atomically save model / optimiser / scheduler state, `step`, RNG states and `extra` to `path`."
     state = dict(step=step, rng=rng_state(), extra=extra)
@@ -370,7 +384,7 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, restore_rn
     if restore_rng: set_rng_state(state['rng'])
     return state
 
-# %% ../nbs/00_core.ipynb 70
+# %% ../nbs/00_core.ipynb 73
 class TrainingInterrupted(KeyboardInterrupt):
     "Training stopped by Ctrl-C; `step`, `steps` and `path` say where its checkpoint is."
     def __init__(self, step: int | None, steps: int, path):

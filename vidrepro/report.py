@@ -120,7 +120,7 @@ def provenance_line(info: dict) -> str:
              info.get('date', ''),
              f"{float(info['minutes']):.1f} min wall time" + (f" over {info['sessions']} sessions" if info.get('sessions', 1) > 1
                                                               else '') if info.get('minutes') is not None else '',
-             f"{float(info['train_minutes']):.1f} min of it in training steps" if info.get('train_minutes') is not None else '',
+             f"{float(info['train_minutes']):.1f} min in the runs' training steps" if info.get('train_minutes') is not None else '',
              f"{info['cpu']}" + (f", {info['threads']} thread{'s' * (info['threads'] != 1)}" if info.get('threads') else '')
              if info.get('cpu') else '']
     return ' · '.join(p for p in parts if p)

@@ -491,7 +491,7 @@ def bench_peak(seconds: float = 2.0,  # time per measurement
               ) -> dict:
     "This machine's fp32 (and native bf16) GFLOP/s for a `size`² matmul and a 3×3 convolution of 128 channels."
     device = torch.device(device)
-    out = dict(device=str(device), threads=torch.get_num_threads())
+    out = dict(device=str(device), threads=torch.get_num_threads(), isa=torch.backends.cpu.get_cpu_capability())
     dtypes = {'fp32': torch.float32}
     if _bf16_evidence(device)[0]: dtypes['bf16'] = torch.bfloat16              # native bf16 instructions
     for name, dtype in dtypes.items():

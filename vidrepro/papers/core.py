@@ -4,7 +4,7 @@
 
 # %% ../../nbs/50_papers.core.ipynb 3
 from __future__ import annotations
-import argparse, contextlib, dataclasses, datetime, heapq, importlib, json, os, platform, re, subprocess, time
+import argparse, contextlib, dataclasses, datetime, hashlib, heapq, importlib, json, os, platform, re, subprocess, time
 from pathlib import Path
 from typing import Callable
 
@@ -24,8 +24,8 @@ __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'run_dir_in',
            'estimate_minutes', 'longest_first', 'torch_threads', 'side_by_side_minutes', 'estimate_text',
-           'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes', 'write_timing', 'reproduce_paper',
-           'reproduce', 'train_side_by_side']
+           'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes', 'run_fingerprints',
+           'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -409,16 +409,25 @@ def training_minutes(out) -> float:
     logs = [pd.read_csv(p) for p in Path(out).glob('**/runs/*/metrics.csv')]
     return round(sum(float((m.sec_per_step * m.window_steps).sum()) for m in logs if 'window_steps' in m) / 60, 2)
 
+def run_fingerprints(out) -> dict:
+    "Each run folder under `out` (relative path) -> a hash of its `flags.json`: which runs, with which flags, made the results."
+    return {str(p.parent.relative_to(out)): hashlib.sha1(p.read_bytes()).hexdigest()[:12]
+            for p in sorted(Path(out).glob('**/runs/*/flags.json'))}
+
+def _earlier_sessions(before: dict, runs: dict, trained: float) -> dict:
+    "The earlier `timing.json` if its sessions made these runs, else {} (another preset's, or runs replaced since)."
+    if 'runs' in before: return before if all(runs.get(k) == v for k, v in before['runs'].items()) else {}
+    return {} if before.get('train_minutes', 0) > trained + 0.01 else before     # older files: only the minutes tell
+
 def write_timing(out, scale: str, t0: float, jobs: int = 1) -> dict:
     "`timing.json`: when, where and by which commit the results in `out` were made, and the wall time of every session."
     path, minutes = Path(out)/'timing.json', round((time.time() - t0) / 60, 2)
-    before = json.loads(path.read_text()) if path.exists() else {}            # earlier sessions of these results
-    trained = training_minutes(out)
-    if before.get('train_minutes', 0) > trained + 0.01: before = {}   # made by runs no longer here (another preset): not ours
+    trained, runs = training_minutes(out), run_fingerprints(out)
+    before = _earlier_sessions(json.loads(path.read_text()) if path.exists() else {}, runs, trained)
     timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
                   last_session_minutes=minutes, train_minutes=trained, cpu=cpu_model(),
                   threads=torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
-                  date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
+                  date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), runs=runs)
     atomic_write_text(path, json.dumps(timing, indent=2))
     return timing
 
@@ -502,7 +511,9 @@ def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
     if plan is not None:
         order = {(r.paper, r.experiment, r.run): i for i, r in enumerate(longest_first(plan).itertuples())}
         runs.sort(key=lambda r: order.get((r[0].name, r[1], r[2].name), len(order)))
-    print(f"training {len(runs)} runs side by side in {jobs} one-thread processes")
+    finished = sum(_same_finished_run(run_dir, run.flags) for _, _, run, run_dir in runs)    # read back, not trained
+    print(f"training {len(runs) - finished} runs side by side in {jobs} one-thread processes"
+          + (f" ({finished} already finished)" if finished else ''))
     left, dirs = collections.Counter(p.name for p, *_ in runs), []
     with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context('fork')) as pool:
         todo = {pool.submit(_train_worker, p, run.flags, run_dir, resume): p.name for p, _, run, run_dir in runs}

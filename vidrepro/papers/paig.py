@@ -654,7 +654,7 @@ def total_steps(self: PAIGPaper, f: RunFlags) -> int:
 PAIG_PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10,
                   print_interval=100, save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
-    'cpu': dict(epochs=24, batch_size=32, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
+    'cpu': dict(epochs=36, batch_size=16, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
                 save_every_n_epochs=4, data_source='auto', log_sigma=math.log(2), physics_lr=6e-3),
     'smoke': dict(epochs=1, batch_size=4, datapoints=8, eval_datapoints=4, eval_every_n_epochs=1, print_interval=1,
                   save_every_n_epochs=1, data_source='simulator', log_sigma=math.log(2)),
