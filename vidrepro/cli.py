@@ -71,6 +71,7 @@ def _bench_train(a, extra):
     if a.model not in models:
         raise ValueError(f"--model {a.model!r} is not benchmarkable; choose one of {', '.join(models) or '(none registered)'}")
     setup = models[a.model].bench(a.batch_size, extra)
+    a.precision = a.precision or setup.get('precision', 'auto')             # default: what the paper trains in
     peak = bench_peak(a.peak_seconds) if a.peak_seconds > 0 else {}
     precision = resolve_precision(a.precision, next(setup['model'].parameters()).device)[0]
     best = max([v for k, v in peak.items() if k.endswith(f'{precision}_gflops')], default=None)
@@ -99,8 +100,8 @@ def _add_bench(sub):
     t.add_argument('--batch_size', type=int, default=16)
     t.add_argument('--steps', type=int, default=10)
     t.add_argument('--warmup', type=int, default=2)
-    t.add_argument('--precision', choices=('auto', 'fp32', 'bf16'), default='auto',
-                   help='auto: bf16 only where the hardware has it natively')
+    t.add_argument('--precision', choices=('auto', 'fp32', 'bf16'), default=None,
+                   help="default: the paper's own (auto for most, fp32 for PAIG); auto: bf16 only where native")
     t.add_argument('--peak_seconds', type=float, default=1.0,
                    help="seconds per peak measurement (percent_of_peak compares with this machine's best; 0: skip)")
     t.add_argument('--profile', type=int, default=0, metavar='N',

@@ -130,7 +130,8 @@ class Paper:
         seed_everything(flags.seed)
         model, (train, _) = self.build_model(flags), self.datasets(flags)
         batch = train.get_batch(list(range(min(self.train_config(flags, len(train)).batch_size, len(train)))))
-        return dict(model=model, step_fn=self.step, batch=batch, optimizer=self.optimizer(model, flags, len(train))[0])
+        return dict(model=model, step_fn=self.step, batch=batch, optimizer=self.optimizer(model, flags, len(train))[0],
+                    precision=getattr(flags, 'precision', 'auto'))
 
     def bench(self, batch_size: int, argv: list[str]) -> dict:
         "Model, step, batch and optimiser for `vidrepro bench train`, at the command-line flags `argv`."

@@ -642,7 +642,7 @@ def bench_setup(self: PAIGPaper, f: RunFlags) -> dict:
     seed_everything(f.seed)
     model = PhysicsNet(model_config(f))
     batch = flags_split(f.replace(datapoints=f.batch_size), 'train').get_batch(list(range(f.batch_size)))
-    return dict(model=model, step_fn=paig_step, batch=batch, optimizer=make_optimizer(model, f))
+    return dict(model=model, step_fn=paig_step, batch=batch, optimizer=make_optimizer(model, f), precision=f.precision)
 
 @patch
 def total_steps(self: PAIGPaper, f: RunFlags) -> int:
