@@ -95,10 +95,11 @@ def resize_digits(digits: np.ndarray,  # uint8 [N, 28, 28]
     return x.round().clamp(0, 255).to(torch.uint8)[:, 0].numpy()
 
 # %% ../../nbs/11_data.mnist.ipynb 25
-def _draw_bounds(num_digits: int, seq_len: int, n_images: int, room: int):
+def _draw_bounds(num_digits: int, seq_len: int, n_images: int, room: int, max_speed: int = 4):
     "Low / high (exclusive) bounds of every random number an item needs, in the order they are unpacked."
     D, T = num_digits, seq_len
-    parts = [(0, n_images, D), (0, room, 2*D), (-4, 5, 2*D), (1, 5, 2*D*T), (-4, 5, 2*D*T)]
+    v = max_speed
+    parts = [(0, n_images, D), (0, room, 2*D), (-v, v + 1, 2*D), (1, v + 1, 2*D*T), (-v, v + 1, 2*D*T)]
     lo = np.concatenate([np.full(n, l) for l, _, n in parts])
     hi = np.concatenate([np.full(n, h) for _, h, n in parts])
     return lo, hi
@@ -181,7 +182,7 @@ def paste_digits(patches: torch.Tensor,  # float [B, D, S, S] digit images
 # %% ../../nbs/11_data.mnist.ipynb 35
 class StochasticMovingMNIST(VideoDataset):
     "SM-MNIST as in SVG: digits bounce in a square; a wall hit draws a new random velocity (or reflects)."
-    simulated, digit_size, channels = True, 32, 1
+    simulated, channels = True, 1
 
     def __init__(self, num_digits: int = 2,  # digits per sequence
                  seq_len: int = 20,  # frames per sequence
@@ -192,19 +193,24 @@ class StochasticMovingMNIST(VideoDataset):
                  seed: int = 0,  # item `i` is a function of (seed, train, i) only
                  root=None,  # data root holding MNIST (see `load_digits_28`); None: the default folder
                  digits: np.ndarray | None = None,  # uint8 [N, 28, 28] digits to use instead of loading them
+                 digit_size: int = 32,  # digit height and width on the canvas (32 in the original)
+                 max_speed: int = 4,  # top speed in pixels per step (4 in the original)
                 ):
-        if image_size <= self.digit_size: raise ValueError(f"image_size={image_size} must exceed the digit size {self.digit_size}")
+        if image_size <= digit_size: raise ValueError(f"image_size={image_size} must exceed the digit size {digit_size}")
+        if max_speed < 1: raise ValueError(f"max_speed must be >= 1, got {max_speed}")
         if num_digits < 1 or seq_len < 1: raise ValueError(f"need num_digits >= 1 and seq_len >= 1, got {num_digits}, {seq_len}")
         src = 'digits given by the caller'
         if digits is None: digits, src = load_digits_28(root, train)
-        self.digits = torch.from_numpy(resize_digits(digits, self.digit_size)).float().div_(255)
+        self.digit_size, self.max_speed = digit_size, max_speed
+        self.digits = torch.from_numpy(resize_digits(digits, digit_size)).float().div_(255)
         self.num_digits, self.seq_len, self.image_size, self.deterministic = num_digits, seq_len, image_size, deterministic
         self.train, self.seed = train, seed
         self.length = length or (60000 if train else 10000)
         self.room = image_size - self.digit_size
-        self._lo, self._hi = _draw_bounds(num_digits, seq_len, len(digits), self.room)
+        self._lo, self._hi = _draw_bounds(num_digits, seq_len, len(digits), self.room, max_speed)
         bounce = 'deterministic bounces' if deterministic else 'stochastic bounces'
-        self.source = f"SM-MNIST ({num_digits} digits, {bounce}, {image_size} px; digits: {src})"
+        geometry = '' if (digit_size, max_speed) == (32, 4) else f", {digit_size} px digits at up to {max_speed} px a step"
+        self.source = f"SM-MNIST ({num_digits} digits, {bounce}, {image_size} px{geometry}; digits: {src})"
 
     def __len__(self): return self.length
 

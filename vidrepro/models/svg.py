@@ -26,7 +26,7 @@ __all__ = ['SVGConfig', 'SVG', 'parameter_counts']
 class SVGConfig(Config):
     "SVG's model flags, named as in `edenton/svg`; defaults are the paper's SM-MNIST run."
     model: str = 'dcgan'  # frame encoder / decoder: 'dcgan' | 'vgg'
-    image_width: int = 64  # frame height and width: 64 or 128 (56 for dcgan, the fabrics fork)
+    image_width: int = 64  # frame height and width: 64 or 128 (dcgan also 56, the fabrics fork; 32, half-size SM-MNIST)
     channels: int = 1  # image channels
     g_dim: int = 128  # size of the frame code h
     z_dim: int = 10  # size of the latent z_t (ignored when prior='none')

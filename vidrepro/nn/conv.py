@@ -69,6 +69,7 @@ DCGAN_STAGES = {
     64:  [(1, 1), (2, 1), (4, 1), (8, 1)],           # 64 -> 32 -> 16 -> 8 -> 4  (edenton/svg dcgan_64)
     128: [(1, 1), (2, 1), (4, 1), (8, 1), (8, 1)],   # 128 -> 64 -> 32 -> 16 -> 8 -> 4  (dcgan_128)
     56:  [(1, 2), (2, 2), (4, 2), (8, 1)],           # 56 -> 29 -> 15 -> 8 -> 4  (DanielTakeshi/svg dcgan_56)
+    32:  [(1, 1), (2, 1), (4, 1)],                   # 32 -> 16 -> 8 -> 4  (ours: dcgan_64 without its last stage)
 }
 
 def _dcgan_sizes(image_size, stages):
@@ -82,7 +83,7 @@ class DCGANEncoder(nn.Module):
     "SVG's DCGAN frame encoder: `x [B, C, H, W]` -> `(h [B, dim], skips)`, skips from the highest resolution down."
     def __init__(self, dim: int = 128,  # size of the code h (`--g_dim`)
                  channels: int = 1,  # image channels (`--channels`)
-                 image_size: int = 64,  # 56, 64 or 128 (`--image_width`)
+                 image_size: int = 64,  # 32, 56, 64 or 128 (`--image_width`)
                  nf: int = 64,  # base width; 64 in the paper
                 ):
         super().__init__()
@@ -106,7 +107,7 @@ class DCGANDecoder(nn.Module):
     "SVG's DCGAN frame decoder: `(h [B, dim], skips)` -> `x_hat [B, C, H, W]` in [0, 1]."
     def __init__(self, dim: int = 128,  # size of the code h (`--g_dim`)
                  channels: int = 1,  # image channels (`--channels`)
-                 image_size: int = 64,  # 56, 64 or 128 (`--image_width`)
+                 image_size: int = 64,  # 32, 56, 64 or 128 (`--image_width`)
                  nf: int = 64,  # base width; 64 in the paper
                 ):
         super().__init__()

@@ -310,14 +310,22 @@ def run_dir_in(out, experiment: Experiment, run: Run) -> Path:
     "Where `run_experiment` trains `run` of `experiment` when its paper's results go to `out`."
     return Path(out)/experiment.name/'runs'/_slug(run.name)
 
-def estimate_minutes(paper: Paper, scale: str, out, steps: int = 2) -> pd.DataFrame:
+def _steps_to_go(paper: Paper, run_dir: Path, flags, overwrite: bool) -> int:
+    "Training steps `reproduce` will take for this run: none if it is finished with these flags, else the rest."
+    total = paper.total_steps(flags)
+    if overwrite or (is_finished(run_dir) and not _same_finished_run(run_dir, flags)): return total
+    return 0 if is_finished(run_dir) else total - _steps_done(run_dir)
+
+def estimate_minutes(paper: Paper, scale: str, out,
+                     steps: int = 2,  # training steps timed per run
+                     overwrite: bool = False,  # the runs in `out` will be discarded: count every step
+                    ) -> pd.DataFrame:
     "Per run of `paper` at `scale` (results in `out`): steps to go, seconds per step measured here, estimated minutes."
     from vidrepro.train import bench_train
     rows = []
     for e in paper.experiments(scale):
         for run in e.runs:
-            run_dir = run_dir_in(out, e, run)
-            todo = 0 if _same_finished_run(run_dir, run.flags) else paper.total_steps(run.flags) - _steps_done(run_dir)
+            todo = _steps_to_go(paper, run_dir_in(out, e, run), run.flags, overwrite)
             if todo <= 0:
                 rows.append(dict(paper=paper.name, experiment=e.name, run=run.name, steps=0, s_per_step=0.0, minutes=0.0))
                 continue
@@ -466,19 +474,20 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
     plan = None
     if estimate:
         with torch_threads(1 if jobs > 1 else torch.get_num_threads()):   # timed as the runs will train
-            plan = pd.concat([estimate_minutes(registry[n], scale, results/n) for n in names], ignore_index=True)
+            plan = pd.concat([estimate_minutes(registry[n], scale, results/n, overwrite=overwrite) for n in names],
+                             ignore_index=True)
         print(estimate_text(plan, scale, jobs))
     tables, commit = {}, git_commit()
-    def finish(name, start, overwrite):
+    def finish(name, start, overwrite, resume):
         print(f"== {name}: {registry[name].title} (scale {scale}) ==")
         df = reproduce_paper(registry[name], scale, results/name, overwrite, resume, t0=start, jobs=jobs)
         tables[name] = df.assign(paper_name=name, commit=commit, minutes=round((time.time() - start)/60, 2), cpu=cpu_model())
     if jobs > 1:                       # side by side: each paper is scored once its runs are done; its wall time counts from t0
         for name in names: prepare_run_dir(results/name, overwrite=overwrite, resume=resume)
         train_side_by_side([registry[n] for n in names], scale, results, jobs, plan, resume,
-                           then=lambda name: finish(name, t0, overwrite=False))
+                           then=lambda name: finish(name, t0, overwrite=False, resume=True))   # read the runs back
     else:
-        for name in names: finish(name, time.time(), overwrite)
+        for name in names: finish(name, time.time(), overwrite, resume)
     out = pd.concat([tables[n] for n in names], ignore_index=True)
     combined = results/'claims.csv'                           # every paper's rows: the others' from earlier calls
     others = pd.read_csv(combined, dtype=str, keep_default_na=False) if combined.exists() else pd.DataFrame()
