@@ -104,7 +104,7 @@ def provenance(results_dir, name: str) -> dict:
         timing = json.loads((paper_dir/'timing.json').read_text())
         info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), sessions=timing.get('sessions', 1),
                     train_minutes=timing.get('train_minutes'),
-                    cpu=timing.get('cpu'), threads=timing.get('threads'), commit=timing.get('commit'),
+                    cpu=timing.get('cpu'), threads=timing.get('threads'), jobs=timing.get('jobs', 1), commit=timing.get('commit'),
                     date=timing.get('date') or dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
     combined = Path(results_dir)/'claims.csv'
     if not info.get('commit') and combined.exists():        # results written before timing.json recorded the commit
@@ -112,6 +112,11 @@ def provenance(results_dir, name: str) -> dict:
         rows = rows[rows.get('paper_name', pd.Series(dtype=str)) == name]
         if len(rows): info['commit'] = rows['commit'].iloc[0]
     return info
+
+def _workers(info: dict) -> str:
+    "', 2 one-thread processes' for runs trained side by side, else ', N threads' (if known)."
+    if info.get('jobs', 1) > 1: return f", {info['jobs']} one-thread processes"
+    return f", {info['threads']} thread{'s' * (info['threads'] != 1)}" if info.get('threads') else ''
 
 def provenance_line(info: dict) -> str:
     "One line: scale, commit, date, wall time, processor and threads (those known)."
@@ -121,8 +126,7 @@ def provenance_line(info: dict) -> str:
              f"{float(info['minutes']):.1f} min wall time" + (f" over {info['sessions']} sessions" if info.get('sessions', 1) > 1
                                                               else '') if info.get('minutes') is not None else '',
              f"{float(info['train_minutes']):.1f} min in the runs' training steps" if info.get('train_minutes') is not None else '',
-             f"{info['cpu']}" + (f", {info['threads']} thread{'s' * (info['threads'] != 1)}" if info.get('threads') else '')
-             if info.get('cpu') else '']
+             f"{info['cpu']}{_workers(info)}" if info.get('cpu') else '']
     return ' · '.join(p for p in parts if p)
 
 # %% ../nbs/85_report.ipynb 19

@@ -227,15 +227,19 @@ def train_run(paper: Paper,  # the paper whose run this is
                                                                minutes=round((time.time() - t0) / 60, 3)), indent=2))
     return run_dir
 
-def cpu_model() -> str:
-    "The processor's name (from /proc/cpuinfo on Linux), for the record of where a result was measured."
+def _processor_name() -> str:
     try:
         for line in Path('/proc/cpuinfo').read_text().splitlines():
             if line.startswith('model name'): return line.split(':', 1)[1].strip()
     except OSError: pass
     return platform.processor() or platform.machine()
 
-# %% ../../nbs/50_papers.core.ipynb 22
+def cpu_model() -> str:
+    "The processor's name (from /proc/cpuinfo on Linux) and any `$VIDREPRO_ISA` cap, for the record of where a result was measured."
+    isa = os.environ.get('VIDREPRO_ISA')
+    return _processor_name() + (f" (capped at {isa})" if isa else '')
+
+# %% ../../nbs/50_papers.core.ipynb 24
 @dataclasses.dataclass
 class ExperimentResult:
     "What an experiment produced: the models, their scores (tidy table), the protocol, the test data and the run folders."
@@ -300,7 +304,7 @@ def run_experiment(paper: Paper, experiment: Experiment, scale: str, out, overwr
     write_scores(table, protocol, out)
     return ExperimentResult(experiment, models, table, protocol, test, run_dirs, out)
 
-# %% ../../nbs/50_papers.core.ipynb 25
+# %% ../../nbs/50_papers.core.ipynb 27
 def _steps_done(run_dir: Path) -> int:
     "The last logged step of an interrupted run (0 if none)."
     path = run_dir/'metrics.csv'
@@ -337,7 +341,7 @@ def estimate_minutes(paper: Paper, scale: str, out,
                              minutes=todo * timed['s_per_step'] / 60))
     return pd.DataFrame(rows)
 
-# %% ../../nbs/50_papers.core.ipynb 28
+# %% ../../nbs/50_papers.core.ipynb 30
 def longest_first(plan: pd.DataFrame) -> pd.DataFrame:
     "`estimate_minutes` rows in the order the workers take them: the longest paper first (scored early), in it the longest run."
     key = plan.assign(_paper=-plan.groupby('paper').minutes.transform('sum'), _run=-plan.minutes)
@@ -366,7 +370,7 @@ def estimate_text(plan: pd.DataFrame, scale: str, jobs: int = 1) -> str:
     return (f"Estimated training time on this machine ({cpu_model()}, {threads} torch thread(s) per run), scale {scale}:\n"
             f"{per_paper}\ntotal, {total} minutes of training, plus evaluation")
 
-# %% ../../nbs/50_papers.core.ipynb 31
+# %% ../../nbs/50_papers.core.ipynb 33
 def scale_banner(name: str,  # a registered paper, e.g. 'svg'
                  results='../results',  # where the notebook writes its results (finished runs cost nothing)
                 ) -> str:
@@ -378,7 +382,7 @@ def scale_banner(name: str,  # a registered paper, e.g. 'svg'
             f"machine ({cpu_model()}, {torch.get_num_threads()} threads): {minutes:.1f} min, plus evaluation.\n"
             f"To try the pipeline in seconds, start Jupyter with VIDREPRO_SCALE=smoke.")
 
-# %% ../../nbs/50_papers.core.ipynb 34
+# %% ../../nbs/50_papers.core.ipynb 36
 def claim(claim: str,  # the paper's claim, in words
           paper: str,  # the paper's number or statement ('—' where it states none)
           measured,  # what we measured (a number or short text)
@@ -400,7 +404,7 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
     atomic_write_text(Path(out_dir)/'claims.md', df.to_markdown(index=False))
     return df
 
-# %% ../../nbs/50_papers.core.ipynb 37
+# %% ../../nbs/50_papers.core.ipynb 39
 def git_commit() -> str:
     "The commit of the clone `vidrepro` is imported from ('+dirty' if its code has uncommitted changes), or 'unknown'."
     import vidrepro
@@ -435,7 +439,7 @@ def write_timing(out, scale: str, t0: float, jobs: int = 1) -> dict:
     before = _earlier_sessions(json.loads(path.read_text()) if path.exists() else {}, runs, trained)
     timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
                   last_session_minutes=minutes, train_minutes=trained, cpu=cpu_model(),
-                  threads=torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
+                  threads=1 if jobs > 1 else torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
                   date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), runs=runs)
     atomic_write_text(path, json.dumps(timing, indent=2))
     return timing
@@ -499,7 +503,7 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         for path in refresh_views(results, names): print(f"updated {path}")   # the committed views, in a clone
     return out
 
-# %% ../../nbs/50_papers.core.ipynb 41
+# %% ../../nbs/50_papers.core.ipynb 43
 def _train_worker(paper: Paper, flags, run_dir, resume: bool) -> str:
     "One run, in a worker of `train_side_by_side`: one torch thread, trained to the end into `run_dir`."
     torch.set_num_threads(1)
