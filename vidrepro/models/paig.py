@@ -21,12 +21,14 @@ from ..optim import TFRMSprop, clip_grad_elementwise
 from ..video import check_video
 
 # %% auto 0
-__all__ = ['CELL_TYPES', 'RECOMMENDED_TRAINING', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config', 'PositionEncoder',
-           'VelocityEstimator', 'ODECell', 'BouncingCell', 'SpringCell', 'GravityCell', 'make_cell', 'TemplateDecoder',
-           'PhysicsNet', 'parameter_counts', 'paig_losses', 'eval_metrics', 'paig_param_groups', 'paig_optimizer']
+__all__ = ['CELL_TYPES', 'VELOCITY_UNITS', 'RECOMMENDED_TRAINING', 'CELLS', 'EVAL_METRICS', 'PAIGConfig', 'task_config',
+           'PositionEncoder', 'VelocityEstimator', 'ODECell', 'BouncingCell', 'SpringCell', 'GravityCell', 'make_cell',
+           'TemplateDecoder', 'PhysicsNet', 'parameter_counts', 'paig_losses', 'eval_metrics', 'paig_param_groups',
+           'paig_optimizer']
 
 # %% ../../nbs/26_models.paig.ipynb 7
 CELL_TYPES = ('bouncing_ode_cell', 'spring_ode_cell', 'gravity_ode_cell')
+VELOCITY_UNITS = ('pixels', 'frame')
 
 @dataclasses.dataclass
 class PAIGConfig(Config):
@@ -52,6 +54,8 @@ class PAIGConfig(Config):
     physics_lr: float | None = None  # learning rate of the cell's parameters; None: base_lr, as released
     velocity_lr: float | None = None  # (ours) learning rate of the velocity estimator; None: base_lr, as released
     log_sigma: float = 0.0  # initial log scale of the decoder's templates (logsigma)
+    velocity_units: str = 'pixels'  # (ours) what the velocity estimator reads: 'pixels' as released, or 'frame' (centred, in half frame sides)
+    stop_velocity_grad: bool = False  # (ours) the velocity estimator's gradient stops at the encoder's positions; False: flows on, as released
 
     @property
     def channels(self) -> int: return 3 if self.color else 1
@@ -72,6 +76,8 @@ class PAIGConfig(Config):
                              f"{self.input_steps + self.pred_steps}, as the original asserts (--seq_len)")
         if self.frame_size < 8 or self.frame_size % 2:
             raise ValueError(f"PAIGConfig.frame_size must be even and >= 8 (templates are frame_size // 2); got {self.frame_size}")
+        if self.velocity_units not in VELOCITY_UNITS:
+            raise ValueError(f"PAIGConfig.velocity_units={self.velocity_units!r} is not one of {', '.join(VELOCITY_UNITS)}")
         if self.alt_vel and self.input_steps < 2:
             raise ValueError("alt_vel=True needs input_steps >= 2 (it uses differences of input positions)")
 
@@ -124,15 +130,17 @@ class PositionEncoder(nn.Module):
 class VelocityEstimator(nn.Module):
     "Positions of the input frames `[B, input_steps, n, 2]` -> initial velocities `[B, n, 2]` (pixels per unit time)."
     def __init__(self, input_steps: int,  # input frames
-                 alt_vel: bool = False):  # linear map of position differences instead of the MLP
+                 alt_vel: bool = False,  # linear map of position differences instead of the MLP
+                 half_frame: float = 0.0):  # > 0: read positions centred and divided by it (half the frame side); 0: pixels
         super().__init__()
-        self.input_steps, self.alt_vel = input_steps, alt_vel
+        self.input_steps, self.alt_vel, self.half_frame = input_steps, alt_vel, half_frame
         if alt_vel: self.net = nn.Linear(2 * (input_steps - 1), 2)
         elif input_steps > 1: self.net = nn.Sequential(nn.Linear(2 * input_steps, 100), nn.Tanh(), nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 2))
         else: self.net = None
 
     def forward(self, pos: torch.Tensor) -> torch.Tensor:
         if self.net is None: return torch.zeros_like(pos[:, 0])
+        if self.half_frame: pos = (pos - self.half_frame) / self.half_frame
         h = pos.diff(dim=1) if self.alt_vel else pos                        # [B, T', n, 2]
         return self.net(h.transpose(1, 2).flatten(2))                       # per object: (x1, y1, x2, y2, ...)
 
@@ -256,7 +264,7 @@ class PhysicsNet(nn.Module):
         super().__init__()
         self.cfg = cfg = cfg or PAIGConfig()
         self.encoder = PositionEncoder(cfg.n_objs, cfg.channels, cfg.frame_size)
-        self.velocity = VelocityEstimator(cfg.input_steps, cfg.alt_vel)
+        self.velocity = VelocityEstimator(cfg.input_steps, cfg.alt_vel, cfg.frame_size / 2 if cfg.velocity_units == 'frame' else 0.0)
         self.cell = make_cell(cfg)
         self.decoder = TemplateDecoder(cfg.n_objs, cfg.channels, cfg.frame_size, cfg.log_sigma)
         self.apply(tf_init)
@@ -290,7 +298,8 @@ def forward(self: PhysicsNet, video: torch.Tensor,  # [B, T, C, S, S] in [0, 1],
     B, T = video.shape[:2]
     seen = cfg.input_steps + cfg.pred_steps
     enc_pos = self.encoder(video[:, :seen].flatten(0, 1)).view(B, seen, cfg.n_objs, 2)
-    init_vel = self.velocity(enc_pos[:, :cfg.input_steps])
+    inputs = enc_pos[:, :cfg.input_steps]
+    init_vel = self.velocity(inputs.detach() if cfg.stop_velocity_grad else inputs)
     pos, vel = self.cell.rollout(enc_pos[:, cfg.input_steps - 1], init_vel, T - cfg.input_steps)
     return dict(pred=_decode_steps(self, pos), recons=_decode_steps(self, enc_pos), enc_pos=enc_pos, pos=pos, vel=vel, init_vel=init_vel)
 
@@ -315,7 +324,7 @@ def predict(self: PhysicsNet, context: torch.Tensor,  # [B, >= input_steps, C, S
     "`rollout` without gradients, for evaluation: `[B, samples, horizon, C, S, S]`."
     return self.rollout(context, horizon, samples)
 
-# %% ../../nbs/26_models.paig.ipynb 53
+# %% ../../nbs/26_models.paig.ipynb 55
 def paig_losses(out: dict,  # PhysicsNet's forward output
                 video: torch.Tensor,  # the same [B, T, C, S, S] video
                 cfg: PAIGConfig,  # input_steps, pred_steps, autoencoder_loss
@@ -341,7 +350,7 @@ def eval_metrics(losses: dict) -> dict:
     "The loss parts under the names of the original's `log.txt`: eval_pred_loss, eval_extrap_loss, eval_recons_loss."
     return {name: float(losses[key]) for name, key in EVAL_METRICS.items()}
 
-# %% ../../nbs/26_models.paig.ipynb 57
+# %% ../../nbs/26_models.paig.ipynb 59
 def paig_param_groups(model: PhysicsNet, cfg: PAIGConfig) -> list[dict]:
     "The 'vision' parameters at `base_lr`; the velocity estimator's at `velocity_lr` if set; the cell's ('physics') at `physics_lr`."
     physics = list(model.cell.parameters())

@@ -22,7 +22,7 @@ from ..data.core import data_root
 from ..data.physics import DEFAULT_SIZES, TASKS, FrameSet, PhysicsDataset, PhysicsDataMissingError, frame_set, generate_task, get_task, load_split
 from ..evaluate import blank_frame, copy_last_frame, evaluate, report, segment_means
 from ..metrics import Protocol
-from ..models.paig import (EVAL_METRICS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer,
+from ..models.paig import (EVAL_METRICS, VELOCITY_UNITS, PAIGConfig, PhysicsNet, eval_metrics, paig_losses, paig_optimizer,
                                   paig_param_groups, task_config)
 from ..optim import annealing_scheduler, clip_grad_elementwise
 from .core import Experiment, Paper, Run, claim, register, train_run
@@ -80,10 +80,12 @@ class RunFlags(Config):
     overwrite: bool = False  # (ours) replace an existing save_dir (the original deletes it without asking)
     physics_lr: float = 0.0  # (ours) learning rate of the physics cell's constants (k, rest length, ...); 0: base_lr, as released (the original's separate rate is commented out)
     velocity_lr: float = 0.0  # (ours) learning rate of the velocity estimator; 0: base_lr, as released
+    velocity_units: str = 'pixels'  # (ours) what the velocity MLP reads: pixels, as released, or frame (positions centred, in half frame sides)
+    stop_velocity_grad: bool = False  # (ours) the velocity estimator does not train the encoder (its gradient stops at the positions); false: as released
     anneal_at: float = 0.75  # (ours) with --anneal_lr, the fraction of the epochs after which the rate is divided by 5 (the original: 0.75)
 
 OURS = ('data_root', 'data_source', 'data_seed', 'eval_datapoints', 'seed', 'device', 'precision', 'log_sigma', 'overwrite',
-        'physics_lr', 'velocity_lr', 'anneal_at')
+        'physics_lr', 'velocity_lr', 'velocity_units', 'stop_velocity_grad', 'anneal_at')
 
 # %% ../../nbs/53_papers.paig.ipynb 10
 _TRUE, _FALSE = ('true', 't', '1', 'yes', 'y'), ('false', 'f', '0', 'no', 'n')
@@ -139,7 +141,8 @@ def check_flags(f: RunFlags) -> RunFlags:
     if not f.task: raise ValueError(f"--task is required: one of {', '.join(TASKS)}")
     if f.task not in TASKS: raise ValueError(f"--task={f.task} is not a PAIG task; choose one of {', '.join(TASKS)}")
     choices = dict(model=('PhysicsNet',), encoder_type=('conv_encoder',), decoder_type=('conv_st_decoder',),
-                   optimizer=OPTIMIZERS, precision=('auto', 'fp32', 'bf16'), data_source=('auto', 'real', 'simulator'))
+                   optimizer=OPTIMIZERS, precision=('auto', 'fp32', 'bf16'), data_source=('auto', 'real', 'simulator'),
+                   velocity_units=VELOCITY_UNITS)
     for k, ok in choices.items():
         if getattr(f, k) not in ok:
             raise ValueError(f"--{k}={getattr(f, k)} is not available; choose {' | '.join(ok)}"
@@ -170,7 +173,8 @@ def model_config(f: RunFlags) -> PAIGConfig:
     "The `PAIGConfig` the flags describe (the task's geometry, the flags' loss and optimiser settings)."
     return task_config(f.task, epochs=max(1, f.epochs), batch_size=f.batch_size, base_lr=f.base_lr, autoencoder_loss=f.autoencoder_loss,
                        anneal_lr=f.anneal_lr, color=f.color, alt_vel=f.alt_vel, log_sigma=f.log_sigma,
-                       physics_lr=f.physics_lr or None, velocity_lr=f.velocity_lr or None)
+                       physics_lr=f.physics_lr or None, velocity_lr=f.velocity_lr or None, velocity_units=f.velocity_units,
+                       stop_velocity_grad=f.stop_velocity_grad)
 
 def make_optimizer(model: PhysicsNet, f: RunFlags) -> torch.optim.Optimizer:
     "`--optimizer`: TF1 RMSProp, Adam, momentum 0.9 or SGD at `--base_lr`, every gradient element clipped to [-1, 1]."
