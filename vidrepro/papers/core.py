@@ -317,8 +317,9 @@ def run_dir_in(out, experiment: Experiment, run: Run) -> Path:
 def _steps_to_go(paper: Paper, run_dir: Path, flags, overwrite: bool) -> int:
     "Training steps `reproduce` will take for this run: none if it is finished with these flags, else the rest."
     total = paper.total_steps(flags)
-    if overwrite or (is_finished(run_dir) and not _same_finished_run(run_dir, flags)): return total
-    return 0 if is_finished(run_dir) else total - _steps_done(run_dir)
+    if overwrite: return total
+    if is_finished(run_dir): return 0 if _same_finished_run(run_dir, flags) else total
+    return total - _steps_done(run_dir)
 
 def estimate_minutes(paper: Paper, scale: str, out,
                      steps: int = 2,  # training steps timed per run
