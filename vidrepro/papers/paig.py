@@ -31,15 +31,16 @@ from ..video import plot_rows, video_strip, write_gif
 from ..widgets import points_extension
 
 # %% auto 0
-__all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PAIG_PAPER', 'PAIG_PRESETS', 'REPRODUCED',
-           'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help', 'parse_run_flags', 'check_flags',
-           'flags_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog', 'parse_log', 'evaluate_split',
-           'paig_protocol', 'test_losses', 'ball_recons_losses', 'balls_found', 'example_rows', 'template_images',
-           'write_figures', 'compare_params', 'params_record', 'affine_fit', 'match_objects', 'state_fit',
-           'loss_by_constant', 'paig_step', 'steps_per_epoch', 'rewind_log', 'RunLogger', 'extrapolation_test',
-           'PAIGPaper', 'load_trained', 'run_physics', 'generate_parser', 'generate_cli', 'add_paig_cli',
-           'pred_threshold', 'paig_preset', 'data_kind', 'plot_predictions', 'plot_templates', 'plot_training',
-           'results_table', 'paig_claims', 'object_positions']
+__all__ = ['OURS', 'OPTIMIZERS', 'BALL_CHANNELS', 'RECONS_THRESHOLD', 'PARAM_PAIRS', 'PAIG_PAPER', 'PAIG_PRESETS',
+           'PAIG_TASK_PRESETS', 'REPRODUCED', 'PRED_THRESHOLDS', 'PARAM_TOLERANCE', 'RunFlags', 'flags_help',
+           'parse_run_flags', 'check_flags', 'flags_split', 'model_config', 'make_optimizer', 'metrics_line', 'RunLog',
+           'parse_log', 'evaluate_split', 'paig_protocol', 'test_losses', 'ball_recons_losses', 'balls_found',
+           'example_rows', 'template_images', 'write_figures', 'compare_params', 'params_record', 'affine_fit',
+           'match_objects', 'state_fit', 'loss_by_constant', 'reversed_in_window', 'velocity_at_bounces', 'paig_step',
+           'steps_per_epoch', 'rewind_log', 'RunLogger', 'extrapolation_test', 'PAIGPaper', 'load_trained',
+           'run_physics', 'generate_parser', 'generate_cli', 'add_paig_cli', 'pred_threshold', 'paig_preset',
+           'data_kind', 'plot_predictions', 'plot_templates', 'plot_training', 'results_table', 'paig_claims',
+           'object_positions']
 
 # %% ../../nbs/53_papers.paig.ipynb 8
 @dataclasses.dataclass
@@ -348,6 +349,14 @@ def _inferred_and_true(model: PhysicsNet, f: RunFlags, n: int):
     out = model(video)
     return states, video, out, match_objects(out['enc_pos'].cpu().numpy(), states.positions[:, :out['enc_pos'].shape[1]])
 
+def _rolled_out_losses(model: PhysicsNet, out: dict, video: torch.Tensor, vel: torch.Tensor) -> dict:
+    "Test losses when the cell rolls out from the last input frame's encoded positions with initial velocities `vel`."
+    s = model.cfg.input_steps - 1
+    pos, _ = model.cell.rollout(out['enc_pos'][:, s], vel, video.shape[1] - model.cfg.input_steps)
+    pred = model.decoder(pos.flatten(0, 1)).view_as(video[:, s + 1:])
+    losses = paig_losses(dict(out, pred=pred), video, model.cfg)
+    return dict(eval_pred_loss=losses['pred_loss'].item(), eval_extrap_loss=losses['extrap_loss'].item())
+
 @torch.no_grad()
 def state_fit(model, f: RunFlags,  # a trained model and its run's flags (task, colour, data seed)
               n: int = 100,  # generated test sequences
@@ -376,14 +385,33 @@ def loss_by_constant(model, f: RunFlags,  # a trained model and its run's flags
     try:
         for v in values:
             param.fill_(math.log(v))
-            for start, vel in starts.items():
-                pos, _ = cell.rollout(out['enc_pos'][:, s], vel, video.shape[1] - cfg.input_steps)
-                pred = model.decoder(pos.flatten(0, 1)).view_as(video[:, cfg.input_steps:])
-                losses = paig_losses(dict(out, pred=pred), video, cfg)
-                rows.append({name: float(v), 'initial velocity': start, 'eval_pred_loss': losses['pred_loss'].item(),
-                             'eval_extrap_loss': losses['extrap_loss'].item()})
+            rows += [{name: float(v), 'initial velocity': start, **_rolled_out_losses(model, out, video, vel)}
+                     for start, vel in starts.items()]
     finally: param.copy_(kept)
     return pd.DataFrame(rows)
+
+def reversed_in_window(velocities: np.ndarray,  # true velocities [N, T, n, 2] over the input frames
+                      ) -> np.ndarray:
+    "`[N, n, 2]`: whether each velocity component changed sign within the frames (for bouncing balls: a wall bounce)."
+    v = np.sign(velocities)
+    return (v[:, 1:] != v[:, :-1]).any(1)
+
+@torch.no_grad()
+def velocity_at_bounces(model, f: RunFlags,  # a trained model and its run's flags
+                        n: int = 200,  # generated test sequences
+                       ) -> dict:
+    "The initial-velocity error where a component reversed within the input frames and elsewhere, and the test losses with the true velocity put in at either."
+    model = unwrap(model).eval()
+    s = model.cfg.input_steps - 1
+    states, video, out, order = _inferred_and_true(model, f, n)
+    true = torch.as_tensor(states.velocities[:, s, order], dtype=video.dtype, device=video.device)
+    bounced = torch.as_tensor(reversed_in_window(states.velocities[:, :s + 1, order]), device=video.device)
+    est, sq = out['init_vel'], (out['init_vel'] - true).pow(2)
+    starts = {'estimated': est, 'true where reversed': torch.where(bounced, true, est),
+              'true elsewhere': torch.where(bounced, est, true), 'true': true}
+    return dict(reversed_fraction=bounced.float().mean().item(), rms_error_reversed=sq[bounced].mean().sqrt().item(),
+                rms_error_elsewhere=sq[~bounced].mean().sqrt().item(),
+                losses=pd.DataFrame([{'initial velocity': k, **_rolled_out_losses(model, out, video, v)} for k, v in starts.items()]))
 
 # %% ../../nbs/53_papers.paig.ipynb 44
 def paig_step(model, batch) -> dict:
@@ -658,10 +686,13 @@ def total_steps(self: PAIGPaper, f: RunFlags) -> int:
 PAIG_PRESETS = {
     'paper': dict(epochs=None, batch_size=100, datapoints=0, eval_datapoints=0, eval_every_n_epochs=10,
                   print_interval=100, save_every_n_epochs=5, data_source='auto', log_sigma=0.0),
-    'cpu': dict(epochs=36, batch_size=16, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
+    'cpu': dict(epochs=24, batch_size=16, datapoints=0, eval_datapoints=100, eval_every_n_epochs=4, print_interval=50,
                 save_every_n_epochs=4, data_source='auto', log_sigma=math.log(2), physics_lr=6e-3),
     'smoke': dict(epochs=1, batch_size=4, datapoints=8, eval_datapoints=4, eval_every_n_epochs=1, print_interval=1,
                   save_every_n_epochs=1, data_source='simulator', log_sigma=math.log(2)),
+}
+PAIG_TASK_PRESETS = {  # (ours) a task's own flags on top of its scale's preset, each measured below
+    'cpu': {'spring_color': dict(velocity_units='frame', stop_velocity_grad=True)},
 }
 REPRODUCED = ('spring_color', 'bouncing_balls')
 PRED_THRESHOLDS = {'mnist_spring_color': 30.0}  # README: eval_pred_loss below 3.0 (balls) or 30.0 (mnist): dynamics learned
@@ -676,7 +707,7 @@ def paig_preset(scale: str,  # smoke | cpu | paper
                ) -> RunFlags:
     "The run flags of a preset: the README's flags with the task's recommended rate and loss weight."
     if scale not in PAIG_PRESETS: raise ValueError(f"scale {scale!r} is not one of {', '.join(PAIG_PRESETS)}")
-    p, cfg = {**PAIG_PRESETS[scale], **overrides}, task_config(task)
+    p, cfg = {**PAIG_PRESETS[scale], **PAIG_TASK_PRESETS.get(scale, {}).get(task, {}), **overrides}, task_config(task)
     return RunFlags(task=task, epochs=p.pop('epochs') or cfg.epochs, autoencoder_loss=cfg.autoencoder_loss,
                     base_lr=cfg.base_lr, anneal_lr=True, color=True, seed=seed, **p)
 
