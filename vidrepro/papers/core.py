@@ -4,7 +4,7 @@
 
 # %% ../../nbs/50_papers.core.ipynb 3
 from __future__ import annotations
-import argparse, contextlib, dataclasses, datetime, hashlib, heapq, importlib, json, os, platform, re, subprocess, time
+import argparse, contextlib, dataclasses, datetime, hashlib, heapq, importlib, json, os, platform, re, shutil, subprocess, time
 from pathlib import Path
 from typing import Callable
 
@@ -24,8 +24,8 @@ __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'run_dir_in',
            'estimate_minutes', 'longest_first', 'torch_threads', 'side_by_side_minutes', 'estimate_text',
-           'scale_banner', 'claim', 'write_claims', 'git_commit', 'training_minutes', 'run_fingerprints',
-           'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
+           'scale_banner', 'claim', 'write_claims', 'twin_runs', 'without_twins', 'copy_twin', 'git_commit',
+           'training_minutes', 'run_fingerprints', 'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -406,6 +406,45 @@ def write_claims(rows: list[dict], out_dir) -> pd.DataFrame:
     return df
 
 # %% ../../nbs/50_papers.core.ipynb 39
+def _all_runs(papers: list[Paper], scale: str, results: Path) -> list[tuple]:
+    "Every run of `papers` at `scale`: (paper, experiment name, run, the folder `run_experiment` trains it in)."
+    return [(p, e.name, run, run_dir_in(results/p.name, e, run)) for p in papers for e in p.experiments(scale) for run in e.runs]
+
+def twin_runs(runs: list[tuple]) -> dict:
+    "Of `_all_runs` rows, each folder whose run repeats an earlier row's (same command, same flags) -> the earlier folder."
+    first, twins = {}, {}
+    for p, _, run, run_dir in runs:
+        key = (p.command, run.flags.to_json())
+        if key in first: twins[run_dir] = first[key]
+        else: first[key] = run_dir
+    return twins
+
+def without_twins(plan: pd.DataFrame,  # `estimate_minutes` rows
+                  runs: list[tuple],  # `_all_runs` rows
+                  twins: dict,  # from `twin_runs`: the folders that will be copied, not trained
+                 ) -> pd.DataFrame:
+    "`plan` with the runs that will be copied from their twin at no steps and no minutes."
+    copied = {(p.name, e, run.name) for p, e, run, d in runs if d in twins}
+    keep = [(r.paper, r.experiment, r.run) not in copied for r in plan.itertuples()]
+    return plan.assign(steps=plan.steps.where(keep, 0), minutes=plan.minutes.where(keep, 0.0))
+
+def _empty(d: Path) -> bool: return not d.exists() or not any(d.iterdir())
+
+def copy_twin(src: Path,  # a finished run
+              dst: Path,  # its twin's folder, trained nowhere yet
+             ) -> bool:
+    "Copy the finished run `src` into the empty or missing folder `dst`, atomically; whether it did."
+    if not is_finished(src) or not _empty(dst): return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.parent.parent/f".copying-{dst.name}"             # outside `runs/`: no reader takes a half copy for a run
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    done = json.loads((tmp/'done.json').read_text())
+    atomic_write_text(tmp/'done.json', json.dumps(dict(done, copied_from=str(src)), indent=2))
+    os.replace(tmp, dst)                                       # onto a missing or empty folder: all or nothing
+    return True
+
+# %% ../../nbs/50_papers.core.ipynb 42
 def git_commit() -> str:
     "The commit of the clone `vidrepro` is imported from ('+dirty' if its code has uncommitted changes), or 'unknown'."
     import vidrepro
@@ -476,11 +515,14 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
     unknown = [n for n in names if n not in registry]
     if unknown: raise ValueError(f"unknown paper(s) {unknown}; available: {', '.join(registry)}")
     results, t0 = check_writable(results), time.time()
+    runs = _all_runs([registry[n] for n in names], scale, results)
+    twins = {d: src for d, src in twin_runs(runs).items() if overwrite or _empty(d)}   # trained once, then copied
     plan = None
     if estimate:
         with torch_threads(1 if jobs > 1 else torch.get_num_threads()):   # timed as the runs will train
             plan = pd.concat([estimate_minutes(registry[n], scale, results/n, overwrite=overwrite) for n in names],
                              ignore_index=True)
+        plan = without_twins(plan, runs, twins)
         print(estimate_text(plan, scale, jobs))
     tables, commit = {}, git_commit()
     def finish(name, start, overwrite, resume):
@@ -492,7 +534,12 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         train_side_by_side([registry[n] for n in names], scale, results, jobs, plan, resume,
                            then=lambda name: finish(name, t0, overwrite=False, resume=True))   # read the runs back
     else:
-        for name in names: finish(name, time.time(), overwrite, resume)
+        for name in names:
+            start, mine = time.time(), [d for p, _, _, d in runs if p.name == name and d in twins]
+            if mine:                   # start over first if asked, then copy in the runs an earlier paper trained
+                if overwrite: prepare_run_dir(results/name, overwrite=True)
+                for d in mine: copy_twin(twins[d], d)
+            finish(name, start, overwrite and not mine, resume or bool(mine))
     out = pd.concat([tables[n] for n in names], ignore_index=True)
     combined = results/'claims.csv'                           # every paper's rows: the others' from earlier calls
     others = pd.read_csv(combined, dtype=str, keep_default_na=False) if combined.exists() else pd.DataFrame()
@@ -504,16 +551,12 @@ def reproduce(papers: list[str] | None = None,  # paper names; None runs every r
         for path in refresh_views(results, names): print(f"updated {path}")   # the committed views, in a clone
     return out
 
-# %% ../../nbs/50_papers.core.ipynb 43
+# %% ../../nbs/50_papers.core.ipynb 46
 def _train_worker(paper: Paper, flags, run_dir, resume: bool) -> str:
     "One run, in a worker of `train_side_by_side`: one torch thread, trained to the end into `run_dir`."
     torch.set_num_threads(1)
     train_run(paper, flags, run_dir, resume=resume)
     return str(run_dir)
-
-def _all_runs(papers: list[Paper], scale: str, results: Path) -> list[tuple]:
-    "Every run of `papers` at `scale`: (paper, experiment name, run, the folder `run_experiment` trains it in)."
-    return [(p, e.name, run, run_dir_in(results/p.name, e, run)) for p in papers for e in p.experiments(scale) for run in e.runs]
 
 def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
                        plan: pd.DataFrame | None = None,  # `estimate_minutes` rows, to start the longest runs first
@@ -523,17 +566,24 @@ def train_side_by_side(papers: list[Paper], scale: str, results, jobs: int,
     "Train every run of `papers` at `scale` under `results/<paper>/` in `jobs` forked one-thread processes; their folders."
     import collections, concurrent.futures as cf, multiprocessing as mp
     runs = _all_runs(papers, scale, Path(results))
+    twins = {d: src for d, src in twin_runs(runs).items() if _empty(d)}     # the papers' order: as `reproduce` estimates
     if plan is not None:
         order = {(r.paper, r.experiment, r.run): i for i, r in enumerate(longest_first(plan).itertuples())}
         runs.sort(key=lambda r: order.get((r[0].name, r[1], r[2].name), len(order)))
     finished = sum(_same_finished_run(run_dir, run.flags) for _, _, run, run_dir in runs)    # read back, not trained
-    print(f"training {len(runs) - finished} runs side by side in {jobs} one-thread processes"
-          + (f" ({finished} already finished)" if finished else ''))
-    left, dirs = collections.Counter(p.name for p, *_ in runs), []
+    print(f"training {len(runs) - finished - len(twins)} runs side by side in {jobs} one-thread processes"
+          + (f" ({finished} already finished)" if finished else '')
+          + (f" ({len(twins)} shared with another paper, trained once)" if twins else ''))
+    paper_of = {run_dir: p.name for p, _, _, run_dir in runs}
+    left, dirs = collections.Counter(paper_of.values()), []
+    def done(run_dir: Path):
+        dirs.append(run_dir)
+        left[paper_of[run_dir]] -= 1
+        if then and not left[paper_of[run_dir]]: then(paper_of[run_dir])   # the others keep training meanwhile
     with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context('fork')) as pool:
-        todo = {pool.submit(_train_worker, p, run.flags, run_dir, resume): p.name for p, _, run, run_dir in runs}
+        todo = [pool.submit(_train_worker, p, run.flags, run_dir, resume) for p, _, run, run_dir in runs if run_dir not in twins]
         for f in cf.as_completed(todo):
-            dirs.append(Path(f.result()))                         # a failed run raises here and stops the call
-            left[todo[f]] -= 1
-            if then and not left[todo[f]]: then(todo[f])          # the others keep training meanwhile
+            src = Path(f.result())                                # a failed run raises here and stops the call
+            done(src)
+            for d in [d for d, s in twins.items() if s == src]: copy_twin(src, d); done(d)
     return dirs
