@@ -192,10 +192,9 @@ def teacher_forced_with_noise(self: NoetherSVG, video: torch.Tensor,  # [B, T, C
         (_, mu_p, logvar_p), hid_p = self.prior(h[:, i], hid_p, eps=eps[:, i])    # the prior's z is not used
         g, hid_f = self.frame_predictor(torch.cat([h[:, i], z], 1), hid_f)
         codes.append(g); q.append((mu, logvar)); p.append((mu_p, logvar_p))
-    src = torch.tensor(self._skip_sources(t), device=video.device)
-    x_hat = self.decoder(torch.stack(codes, 1).flatten(0, 1), [s.index_select(1, src).flatten(0, 1) for s in skips])
+    x_hat = self._decode_predictions(torch.stack(codes, 1), skips, t)
     (mu, logvar), (mu_p, logvar_p) = ((torch.stack(v, 1) for v in zip(*pairs)) for pairs in (q, p))
-    return dict(x_hat=x_hat.view(b, t - 1, *video.shape[2:]), mu=mu, logvar=logvar, mu_p=mu_p, logvar_p=logvar_p)
+    return dict(x_hat=x_hat, mu=mu, logvar=logvar, mu_p=mu_p, logvar_p=logvar_p)
 
 # %% ../../nbs/27_models.noether.ipynb 31
 @patch

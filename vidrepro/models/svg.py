@@ -119,6 +119,17 @@ def _skip_sources(self: SVG, t):
     "For predicting frames 2..t (1-based): the index of the frame whose skips the decoder uses."
     return [i if self.cfg.last_frame_skip else min(i, self.cfg.n_past - 1) for i in range(t - 1)]
 
+@patch
+def _decode_predictions(self: SVG, codes, skips, t):
+    "Decode `codes [B, t-1, g]` (frames 2..t) with `skips [B, t, ...]`, each distinct skip's share computed once."
+    b, sources = codes.shape[0], self._skip_sources(t)
+    frames = sorted(set(sources))
+    which = torch.tensor([frames.index(s) for s in sources], device=codes.device)
+    index = (torch.arange(b, device=codes.device)[:, None] * len(frames) + which).flatten()   # row (sequence, step)
+    distinct = [s[:, frames].flatten(0, 1) for s in skips]
+    x_hat = self.decoder(codes.flatten(0, 1), distinct, index)
+    return x_hat.view(b, t - 1, *x_hat.shape[1:])
+
 def _condition(h, a, i):
     "What the prior and the frame predictor read at step i: `h` and, with actions, `a[:, i]`."
     return h if a is None else torch.cat([h, a[:, i]], 1)
@@ -144,9 +155,7 @@ def teacher_forced(self: SVG, video: torch.Tensor,  # [B, T, C, H, W] true frame
         if self.prior is not None:
             (_, mu_p, logvar_p), hid_p = self.prior(cond, hid_p); p.append((mu_p, logvar_p))
         g, hid_f = self.frame_predictor(inp, hid_f); codes.append(g)
-    src = torch.tensor(self._skip_sources(t), device=video.device)
-    x_hat = self.decoder(torch.stack(codes, 1).flatten(0, 1), [s.index_select(1, src).flatten(0, 1) for s in skips])
-    out = dict(x_hat=x_hat.view(b, t - 1, *video.shape[2:]))
+    out = dict(x_hat=self._decode_predictions(torch.stack(codes, 1), skips, t))
     if q: out['mu'], out['logvar'] = (torch.stack(v, 1) for v in zip(*q))
     if p: out['mu_p'], out['logvar_p'] = (torch.stack(v, 1) for v in zip(*p))
     return out

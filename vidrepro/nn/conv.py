@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 # %% auto 0
-__all__ = ['DCGAN_STAGES', 'VGG_STAGES', 'dcgan_down', 'dcgan_up', 'vgg_layer', 'DCGANEncoder', 'DCGANDecoder', 'VGGEncoder',
-           'VGGDecoder']
+__all__ = ['DCGAN_STAGES', 'VGG_STAGES', 'dcgan_down', 'dcgan_up', 'vgg_layer', 'conv_of_cat', 'DCGANEncoder', 'DCGANDecoder',
+           'VGGEncoder', 'VGGDecoder']
 
 # %% ../../nbs/20_nn.conv.ipynb 7
 def dcgan_down(c_in: int,  # input channels
@@ -45,17 +46,22 @@ def _check_frames(net, x):
         raise ValueError(f"{type(net).__name__}(channels={net.channels}, image_size={net.image_size}) expects frames "
                          f"[B, {want[0]}, {want[1]}, {want[2]}]; got {got}{hint}")
 
-def _check_code_and_skips(net, h, skips):
-    "Raise `ValueError` unless `h` is `[B, net.dim]` and `skips` match `net.skip_shapes`."
+def _check_code_and_skips(net, h, skips, skip_index=None):
+    "Raise `ValueError` unless `h` is `[B, net.dim]` and `skips` match `net.skip_shapes` (one row per row of `h`, or as `skip_index` says)."
     if not isinstance(h, torch.Tensor) or h.ndim != 2 or h.shape[1] != net.dim:
         raise ValueError(f"{type(net).__name__}(dim={net.dim}) expects h of shape [B, {net.dim}]; "
                          f"got {tuple(h.shape) if isinstance(h, torch.Tensor) else type(h).__name__}")
     if len(skips) != len(net.skip_shapes):
         raise ValueError(f"{type(net).__name__}(image_size={net.image_size}) expects {len(net.skip_shapes)} skips "
                          f"(the encoder's list, highest resolution first); got {len(skips)}")
+    rows = h.shape[0] if skip_index is None else skips[0].shape[0]
+    if skip_index is not None and (skip_index.shape != (h.shape[0],) or skip_index.dtype != torch.long
+                                   or (len(skip_index) and not 0 <= int(skip_index.min()) <= int(skip_index.max()) < rows)):
+        raise ValueError(f"skip_index must be a long tensor of shape [{h.shape[0]}] (one entry per row of h) with values "
+                         f"in [0, {rows}) (rows of the skips); got {skip_index.dtype} {tuple(skip_index.shape)}")
     for i, (s, want) in enumerate(zip(skips, net.skip_shapes)):
-        if s.ndim != 4 or s.shape[0] != h.shape[0] or tuple(s.shape[1:]) != want:
-            raise ValueError(f"skips[{i}] has shape {tuple(s.shape)}; {type(net).__name__} expects [{h.shape[0]}, "
+        if s.ndim != 4 or s.shape[0] != rows or tuple(s.shape[1:]) != want:
+            raise ValueError(f"skips[{i}] has shape {tuple(s.shape)}; {type(net).__name__} expects [{rows}, "
                              f"{', '.join(map(str, want))}]: pass the skips of an encoder built with the same "
                              f"channels, image_size and nf, for the same batch")
 
@@ -65,6 +71,25 @@ def _check_size(cls_name, image_size, table):
                          f"Resize the frames (e.g. --image_width 64)")
 
 # %% ../../nbs/20_nn.conv.ipynb 12
+def conv_of_cat(conv: nn.Conv2d | nn.ConvTranspose2d,  # a layer whose input is `cat([x, skip], 1)`
+                x: torch.Tensor,  # [B, c, H, W]: the first input channels
+                skip: torch.Tensor,  # [U, c_skip, H, W]: the rest, one row per distinct skip
+                index: torch.Tensor | None = None,  # [B]: the row of `skip` each row of `x` reads; None if U == B, in order
+               ) -> torch.Tensor:
+    "`conv(torch.cat([x, skip[index]], 1))`, computing the skip's share once per distinct row of `skip`."
+    if index is None or len(skip) == len(x):
+        return conv(torch.cat([x, skip if index is None else skip.index_select(0, index)], 1))
+    c = x.shape[1]
+    if isinstance(conv, nn.ConvTranspose2d):                   # weight [in, out, k, k]
+        f = lambda inp, w, b: F.conv_transpose2d(inp, w, b, conv.stride, conv.padding, conv.output_padding)
+        w_x, w_skip = conv.weight[:c], conv.weight[c:]
+    else:                                                      # Conv2d: weight [out, in, k, k]
+        f = lambda inp, w, b: F.conv2d(inp, w, b, conv.stride, conv.padding)
+        w_x, w_skip = conv.weight[:, :c], conv.weight[:, c:]
+    return f(x, w_x, conv.bias) + f(skip, w_skip, None).index_select(0, index)
+
+
+# %% ../../nbs/20_nn.conv.ipynb 15
 DCGAN_STAGES = {
     64:  [(1, 1), (2, 1), (4, 1), (8, 1)],           # 64 -> 32 -> 16 -> 8 -> 4  (edenton/svg dcgan_64)
     128: [(1, 1), (2, 1), (4, 1), (8, 1), (8, 1)],   # 128 -> 64 -> 32 -> 16 -> 8 -> 4  (dcgan_128)
@@ -78,7 +103,7 @@ def _dcgan_sizes(image_size, stages):
     for _, p in stages: sizes.append((sizes[-1] + 2*p - 4) // 2 + 1)
     return sizes
 
-# %% ../../nbs/20_nn.conv.ipynb 14
+# %% ../../nbs/20_nn.conv.ipynb 17
 class DCGANEncoder(nn.Module):
     "SVG's DCGAN frame encoder: `x [B, C, H, W]` -> `(h [B, dim], skips)`, skips from the highest resolution down."
     def __init__(self, dim: int = 128,  # size of the code h (`--g_dim`)
@@ -102,9 +127,9 @@ class DCGANEncoder(nn.Module):
             x = stage(x); skips.append(x)
         return self.head(x).flatten(1), skips
 
-# %% ../../nbs/20_nn.conv.ipynb 15
+# %% ../../nbs/20_nn.conv.ipynb 18
 class DCGANDecoder(nn.Module):
-    "SVG's DCGAN frame decoder: `(h [B, dim], skips)` -> `x_hat [B, C, H, W]` in [0, 1]."
+    "SVG's DCGAN frame decoder: `(h [B, dim], skips[, skip_index])` -> `x_hat [B, C, H, W]` in [0, 1]."
     def __init__(self, dim: int = 128,  # size of the code h (`--g_dim`)
                  channels: int = 1,  # image channels (`--channels`)
                  image_size: int = 64,  # 32, 56, 64 or 128 (`--image_width`)
@@ -128,14 +153,15 @@ class DCGANDecoder(nn.Module):
 
     def forward(self, h: torch.Tensor,  # [B, dim]
                 skips: list[torch.Tensor],  # the encoder's skips, highest resolution first
+                skip_index: torch.Tensor | None = None,  # [B]: the skips' row each row of h reads (`conv_of_cat`)
                ) -> torch.Tensor:
-        _check_code_and_skips(self, h, skips)
+        _check_code_and_skips(self, h, skips, skip_index)
         x = self.head(h[:, :, None, None])
         for stage, skip in zip(self.stages, reversed(skips)):
-            x = stage(torch.cat([x, skip], 1))
+            x = stage[1:](conv_of_cat(stage[0], x, skip, skip_index))
         return x
 
-# %% ../../nbs/20_nn.conv.ipynb 23
+# %% ../../nbs/20_nn.conv.ipynb 26
 VGG_STAGES = {
     64:  [[1, 1], [2, 2], [4, 4, 4], [8, 8, 8]],              # widths in units of nf at 64, 32, 16, 8 px (edenton/svg vgg_64)
     128: [[1, 1], [2, 2], [4, 4, 4], [8, 8, 8], [8, 8, 8]],   # at 128, 64, 32, 16, 8 px (vgg_128)
@@ -168,9 +194,9 @@ class VGGEncoder(nn.Module):
             x = stage(x if k == 0 else self.pool(x)); skips.append(x)
         return self.head(self.pool(x)).flatten(1), skips
 
-# %% ../../nbs/20_nn.conv.ipynb 24
+# %% ../../nbs/20_nn.conv.ipynb 27
 class VGGDecoder(nn.Module):
-    "SVG's VGG frame decoder: `(h [B, dim], skips)` -> `x_hat [B, C, H, W]` in [0, 1]."
+    "SVG's VGG frame decoder: `(h [B, dim], skips[, skip_index])` -> `x_hat [B, C, H, W]` in [0, 1]."
     def __init__(self, dim: int = 128,  # size of the code h (`--g_dim`)
                  channels: int = 3,  # image channels (`--channels`)
                  image_size: int = 64,  # 64 or 128 (`--image_width`)
@@ -195,9 +221,11 @@ class VGGDecoder(nn.Module):
 
     def forward(self, h: torch.Tensor,  # [B, dim]
                 skips: list[torch.Tensor],  # the encoder's skips, highest resolution first
+                skip_index: torch.Tensor | None = None,  # [B]: the skips' row each row of h reads (`conv_of_cat`)
                ) -> torch.Tensor:
-        _check_code_and_skips(self, h, skips)
+        _check_code_and_skips(self, h, skips, skip_index)
         x = self.head(h[:, :, None, None])
         for stage, skip in zip(self.stages, reversed(skips)):
-            x = stage(torch.cat([self.up(x), skip], 1))
+            first = stage[0]                                    # vgg_layer(2w, w): conv, BN, LeakyReLU
+            x = stage[1:](first[1:](conv_of_cat(first[0], self.up(x), skip, skip_index)))
         return x

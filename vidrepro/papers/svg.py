@@ -4,7 +4,7 @@
 
 # %% ../../nbs/52_papers.svg.ipynb 3
 from __future__ import annotations
-import argparse, dataclasses, json, shlex, time
+import argparse, dataclasses, json, shlex, subprocess, sys, time
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -29,14 +29,14 @@ from ..train import TrainConfig, fit, is_main_process, unwrap
 from ..video import plot_rows, video_strip, write_gif
 
 # %% auto 0
-__all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'SMMNIST_PRESETS', 'FABRICS_PRESETS', 'EVAL_SIZES',
-           'VARIANTS', 'SKIPPED_VARIANTS', 'SVGFlags', 'model_config', 'train_config', 'make_optimizer',
+__all__ = ['DATASETS', 'DATASET_CHANNELS', 'COMPONENTS', 'SVG_PAPER', 'ORIGINAL_HARNESS', 'SMMNIST_PRESETS', 'FABRICS_PRESETS',
+           'EVAL_SIZES', 'VARIANTS', 'SKIPPED_VARIANTS', 'SVGFlags', 'model_config', 'train_config', 'make_optimizer',
            'validate_flags', 'run_name', 'run_dir', 'smmnist_scene', 'svg_datasets', 'svg_step', 'save_model',
            'load_model', 'svg_protocol', 'reconstruction', 'best_and_random', 'write_epoch_figures', 'EpochEnd',
            'print_parameters', 'SVGPaper', 'train_svg', 'svg_predictor', 'eval_parser', 'eval_dir', 'eval_svg',
            'read_context', 'predict_svg', 'predict_parser', 'plot_runs', 'train_cli_parser', 'add_svg_cli',
-           'svg_experiments', 'learning_curve', 'wins_after', 'plot_learning_curve', 'svg_claims', 'action_claims',
-           'sample_figure']
+           'time_original_svg', 'svg_experiments', 'learning_curve', 'wins_after', 'plot_learning_curve', 'svg_claims',
+           'action_claims', 'sample_figure']
 
 # %% ../../nbs/52_papers.svg.ipynb 8
 DATASETS = ('smmnist', 'bair', 'fabric-random', 'fabric-01_2021')
@@ -406,8 +406,12 @@ def train_cli_parser(p=None) -> argparse.ArgumentParser:
     p.add_argument('--overwrite', action='store_true', help='replace an existing run directory')
     return p
 
+def _time_original(a, extra):
+    r = time_original_svg(a.repo, extra, a.steps)
+    print(' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
+
 def add_svg_cli(sub):
-    "Add `vidrepro svg {train,eval,predict,plot,info}`."
+    "Add `vidrepro svg {train,eval,predict,plot,info,time-original}`."
     svg = sub.add_parser('svg', help='SVG: stochastic video generation with a learned prior'
                          ).add_subparsers(dest='svg_cmd', required=True)
     train_cli_parser(svg.add_parser('train', help='train SVG-LP / SVG-FP / deterministic with the original flags')
@@ -420,11 +424,74 @@ def add_svg_cli(sub):
     p.set_defaults(func=lambda a: print(plot_runs(a.logdir)))
     flag_parser(SVGFlags, svg.add_parser('info', help='print the parameter table for the given training flags')
                 ).set_defaults(func=_info)
+    p = svg.add_parser('time-original', help="time edenton/svg's train_svg_lp.py on this CPU (other flags go to it)")
+    p.add_argument('--repo', required=True, help='a checkout of https://github.com/edenton/svg')
+    p.add_argument('--steps', type=int, default=6, help='training steps; the first is a warm-up, the median of the rest is reported')
+    p.set_defaults(func=_time_original, takes_extra=True)
 
 @patch
 def add_cli(self: SVGPaper, sub): add_svg_cli(sub)
 
 # %% ../../nbs/52_papers.svg.ipynb 53
+ORIGINAL_HARNESS = r"""
+import json, os, runpy, sys, tempfile, time, types
+import torch, torch.nn as nn
+repo, steps, flags = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+if os.environ.get('VIDREPRO_THREADS'): torch.set_num_threads(int(os.environ['VIDREPRO_THREADS']))
+torch.Tensor.cuda = lambda self, *a, **k: self                  # run on the CPU
+nn.Module.cuda = lambda self, *a, **k: self
+torch.cuda.FloatTensor = torch.FloatTensor
+stamps = []
+class EpochDone(Exception): pass
+class ProgressBar:                                              # updated just before each step, finished after the last
+    def __init__(self, max_value=None): pass
+    def start(self): return self
+    def update(self, i): stamps.append(time.perf_counter())
+    def finish(self): stamps.append(time.perf_counter()); raise EpochDone
+class Frames(torch.utils.data.Dataset):                         # sequences [T, H, W, C], as the script's MovingMNIST
+    def __init__(self, n, t, size, c): self.x = (torch.rand(n, t, size, size, c) > 0.9).float()
+    def __len__(self): return len(self.x)
+    def __getitem__(self, i): return self.x[i]
+def load_dataset(opt):
+    return (Frames(4 * opt.batch_size, opt.n_past + opt.n_future, opt.image_width, opt.channels),
+            Frames(opt.batch_size, opt.n_eval, opt.image_width, opt.channels))
+def normalize_data(opt, dtype, sequence):                       # [B, T, H, W, C] -> T frames [B, C, H, W]
+    return [x.type(dtype) for x in sequence.permute(1, 0, 4, 2, 3)]
+def init_weights(m):                                            # the DCGAN initialisation
+    name = type(m).__name__
+    if 'Conv' in name or 'Linear' in name: m.weight.data.normal_(0.0, 0.02); m.bias.data.fill_(0)
+    elif 'BatchNorm' in name: m.weight.data.normal_(1.0, 0.02); m.bias.data.fill_(0)
+sys.modules['progressbar'] = types.SimpleNamespace(ProgressBar=ProgressBar)
+sys.modules['utils'] = types.SimpleNamespace(load_dataset=load_dataset, normalize_data=normalize_data,
+                                             init_weights=init_weights, clear_progressbar=lambda: None)
+sys.path.insert(0, repo)
+with tempfile.TemporaryDirectory() as log:
+    sys.argv = [os.path.join(repo, 'train_svg_lp.py'), *flags, '--niter', '1', '--epoch_size', str(steps),
+                '--data_threads', '0', '--log_dir', log]
+    try: runpy.run_path(sys.argv[0], run_name='__main__')
+    except EpochDone: pass
+print(json.dumps(dict(step_s=[b - a for a, b in zip(stamps, stamps[1:])], threads=torch.get_num_threads())))
+"""
+
+def time_original_svg(repo: str | Path,  # a checkout of edenton/svg (with train_svg_lp.py)
+                      flags: list[str] = (),  # the original's training flags, e.g. ['--batch_size', '16']
+                      steps: int = 6,  # training steps to run; the first is a warm-up
+                     ) -> dict:
+    "Time the original `train_svg_lp.py`'s training steps on the CPU, unmodified, in a process without vidrepro."
+    repo = Path(repo).expanduser()
+    if not (repo/'train_svg_lp.py').is_file():
+        raise FileNotFoundError(f"{repo} has no train_svg_lp.py: pass a checkout of the original "
+                                f"(git clone https://github.com/edenton/svg)")
+    if steps < 2: raise ValueError(f"steps={steps}: need at least 2 (the first is a warm-up)")
+    r = subprocess.run([sys.executable, '-c', ORIGINAL_HARNESS, str(repo), str(steps), *flags],
+                       capture_output=True, text=True)
+    if r.returncode: raise RuntimeError(f"the original's train_svg_lp.py failed:\n{r.stderr[-3000:]}")
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    return dict(original_s_per_step=float(np.median(out['step_s'][1:])), first_step_s=out['step_s'][0],
+                steps=len(out['step_s']), threads=out['threads'])
+
+
+# %% ../../nbs/52_papers.svg.ipynb 57
 SMMNIST_PRESETS = {  # SM-MNIST training per scale
     'paper': SVGFlags(batch_size=100, niter=300, epoch_size=600, n_eval=30),
     'cpu': SVGFlags(batch_size=16, niter=50, epoch_size=100, image_width=32, nf=16, n_eval=20),
@@ -450,7 +517,7 @@ def svg_experiments(scale: str) -> list[Experiment]:
                Run('SVG-LP, no actions', FABRICS_PRESETS[scale])]
     return [Experiment('', smmnist, **EVAL_SIZES[scale]), Experiment('action_conditioned', fabrics, **EVAL_SIZES[scale])]
 
-# %% ../../nbs/52_papers.svg.ipynb 57
+# %% ../../nbs/52_papers.svg.ipynb 61
 def learning_curve(flags: SVGFlags,  # an SM-MNIST run
                    every: int,  # steps between scorings (and after the last step)
                    out,  # folder for the run and `curve.csv`
@@ -490,7 +557,7 @@ def wins_after(curve: pd.DataFrame, skip_first: int = 3) -> pd.Series:
     copy = curve.set_index('step').loc[-1, frames]
     return (curve.set_index('step')[frames] > copy).sum(1).drop(-1)
 
-# %% ../../nbs/52_papers.svg.ipynb 60
+# %% ../../nbs/52_papers.svg.ipynb 64
 def plot_learning_curve(curve: pd.DataFrame, title: str, skip_first: int = 3):
     "Best-of-N SSIM per predicted frame at each scored step of `curve`, against copy-last-frame (dashed)."
     frames = [c for c in curve.columns if c.startswith('t')]
@@ -506,7 +573,7 @@ def plot_learning_curve(curve: pd.DataFrame, title: str, skip_first: int = 3):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/52_papers.svg.ipynb 67
+# %% ../../nbs/52_papers.svg.ipynb 72
 def svg_claims(table: pd.DataFrame, proto: Protocol, skip_first: int = 3) -> list[dict]:
     "Claim-vs-measured rows for the SM-MNIST comparison, from the tidy score table."
     best = curve_table(table[(table.metric == 'ssim') & table.rule.isin(['best', 'single'])], by=('model',))
@@ -541,7 +608,7 @@ def action_claims(table: pd.DataFrame, proto: Protocol) -> list[dict]:
             row('action-conditioned SVG-LP beats copy-last-frame (best-of-N mean SSIM, fabrics)', '—',
                 f"{act:.3f} vs {copy:.3f}", act > copy)]
 
-# %% ../../nbs/52_papers.svg.ipynb 70
+# %% ../../nbs/52_papers.svg.ipynb 75
 def sample_figure(result, out: Path, seed: int = 0):
     "`samples.png` and `samples.gif` for the first test sequence of an SM-MNIST experiment result."
     proto, models = result.protocol, result.models
@@ -561,7 +628,7 @@ def sample_figure(result, out: Path, seed: int = 0):
     plt.close(fig)
     write_gif(out/'samples.gif', torch.stack(list(rows.values())))
 
-# %% ../../nbs/52_papers.svg.ipynb 72
+# %% ../../nbs/52_papers.svg.ipynb 77
 @patch
 def experiments(self: SVGPaper, scale: str): return svg_experiments(scale)
 
