@@ -55,8 +55,9 @@ def _check_code_and_skips(net, h, skips, skip_index=None):
         raise ValueError(f"{type(net).__name__}(image_size={net.image_size}) expects {len(net.skip_shapes)} skips "
                          f"(the encoder's list, highest resolution first); got {len(skips)}")
     rows = h.shape[0] if skip_index is None else skips[0].shape[0]
+    in_range = lambda i: i.device.type != 'cpu' or not len(i) or 0 <= int(i.min()) <= int(i.max()) < rows   # no device sync
     if skip_index is not None and (skip_index.shape != (h.shape[0],) or skip_index.dtype != torch.long
-                                   or (len(skip_index) and not 0 <= int(skip_index.min()) <= int(skip_index.max()) < rows)):
+                                   or not in_range(skip_index)):
         raise ValueError(f"skip_index must be a long tensor of shape [{h.shape[0]}] (one entry per row of h) with values "
                          f"in [0, {rows}) (rows of the skips); got {skip_index.dtype} {tuple(skip_index.shape)}")
     for i, (s, want) in enumerate(zip(skips, net.skip_shapes)):

@@ -407,8 +407,8 @@ def train_cli_parser(p=None) -> argparse.ArgumentParser:
     return p
 
 def _time_original(a, extra):
-    r = time_original_svg(a.repo, extra, a.steps)
-    print(' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
+    from vidrepro.cli import _fields                           # bench's `key=value` line (cli imports this module)
+    print(_fields(time_original_svg(a.repo, extra, a.steps)))
 
 def add_svg_cli(sub):
     "Add `vidrepro svg {train,eval,predict,plot,info,time-original}`."
