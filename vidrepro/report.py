@@ -103,9 +103,9 @@ def provenance(results_dir, name: str) -> dict:
     if (paper_dir/'timing.json').exists():
         timing = json.loads((paper_dir/'timing.json').read_text())
         info.update(scale=timing.get('scale'), minutes=timing.get('minutes'), sessions=timing.get('sessions', 1),
-                    train_minutes=timing.get('train_minutes'),
+                    train_minutes=timing.get('train_minutes'), shared_train_minutes=timing.get('shared_train_minutes'),
                     cpu=timing.get('cpu'), threads=timing.get('threads'), jobs=timing.get('jobs', 1), commit=timing.get('commit'),
-                    date=timing.get('date') or dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
+                    date=timing.get('started') or timing.get('date') or dt.date.fromtimestamp((paper_dir/'timing.json').stat().st_mtime).isoformat())
     combined = Path(results_dir)/'claims.csv'
     if not info.get('commit') and combined.exists():        # results written before timing.json recorded the commit
         rows = pd.read_csv(combined, dtype=str, keep_default_na=False)
@@ -126,6 +126,7 @@ def provenance_line(info: dict) -> str:
              f"{float(info['minutes']):.1f} min wall time" + (f" over {info['sessions']} sessions" if info.get('sessions', 1) > 1
                                                               else '') if info.get('minutes') is not None else '',
              f"{float(info['train_minutes']):.1f} min in the runs' training steps" if info.get('train_minutes') is not None else '',
+             f"{float(info['shared_train_minutes']):.1f} min in those of runs shared with another paper (trained there)" if info.get('shared_train_minutes') else '',
              f"{info['cpu']}{_workers(info)}" if info.get('cpu') else '']
     return ' · '.join(p for p in parts if p)
 

@@ -24,8 +24,9 @@ __all__ = ['PAPERS', 'PAPER_MODULES', 'RUN_FILES', 'BASELINES', 'CLAIM_COLUMNS',
            'flag_argv', 'Run', 'Experiment', 'Paper', 'register', 'load_papers', 'print_parameter_table', 'is_finished',
            'train_run', 'cpu_model', 'ExperimentResult', 'score_models', 'write_scores', 'run_experiment', 'run_dir_in',
            'estimate_minutes', 'longest_first', 'torch_threads', 'side_by_side_minutes', 'estimate_text',
-           'scale_banner', 'claim', 'write_claims', 'twin_runs', 'without_twins', 'copy_twin', 'git_commit',
-           'training_minutes', 'run_fingerprints', 'write_timing', 'reproduce_paper', 'reproduce', 'train_side_by_side']
+           'scale_banner', 'claim', 'write_claims', 'twin_runs', 'without_twins', 'copy_twin', 'is_copy', 'git_commit',
+           'training_minutes', 'run_fingerprints', 'utc_minute', 'write_timing', 'reproduce_paper', 'reproduce',
+           'train_side_by_side']
 
 # %% ../../nbs/50_papers.core.ipynb 7
 def choices(*values, default=None):
@@ -444,6 +445,11 @@ def copy_twin(src: Path,  # a finished run
     os.replace(tmp, dst)                                       # onto a missing or empty folder: all or nothing
     return True
 
+def is_copy(run_dir) -> bool:
+    "Whether the finished run in `run_dir` was copied from its twin in another paper's folder (`copy_twin`), not trained there."
+    done = Path(run_dir)/'done.json'
+    return done.exists() and 'copied_from' in json.loads(done.read_text())
+
 # %% ../../nbs/50_papers.core.ipynb 42
 def git_commit() -> str:
     "The commit of the clone `vidrepro` is imported from ('+dirty' if its code has uncommitted changes), or 'unknown'."
@@ -457,9 +463,9 @@ def git_commit() -> str:
         return sha + ('+dirty' if dirty else '')
     except (OSError, subprocess.CalledProcessError): return 'unknown'
 
-def training_minutes(out) -> float:
-    "Minutes spent in training steps by every run under `out`, summed over all the sessions that trained them."
-    logs = [pd.read_csv(p) for p in Path(out).glob('**/runs/*/metrics.csv')]
+def training_minutes(out, copies: bool = False) -> float:
+    "Minutes in training steps of the runs trained under `out` (`copies`: of those copied there), over all their sessions."
+    logs = [pd.read_csv(p) for p in Path(out).glob('**/runs/*/metrics.csv') if is_copy(p.parent) == copies]
     return round(sum(float((m.sec_per_step * m.window_steps).sum()) for m in logs if 'window_steps' in m) / 60, 2)
 
 def run_fingerprints(out) -> dict:
@@ -472,15 +478,18 @@ def _earlier_sessions(before: dict, runs: dict, trained: float) -> dict:
     if 'runs' in before: return before if all(runs.get(k) == v for k, v in before['runs'].items()) else {}
     return {} if before.get('train_minutes', 0) > trained + 0.01 else before     # older files: only the minutes tell
 
+def utc_minute(t: float) -> str: return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+
 def write_timing(out, scale: str, t0: float, jobs: int = 1) -> dict:
     "`timing.json`: when, where and by which commit the results in `out` were made, and the wall time of every session."
-    path, minutes = Path(out)/'timing.json', round((time.time() - t0) / 60, 2)
-    trained, runs = training_minutes(out), run_fingerprints(out)
-    before = _earlier_sessions(json.loads(path.read_text()) if path.exists() else {}, runs, trained)
+    path, now = Path(out)/'timing.json', time.time()
+    minutes, runs = round((now - t0) / 60, 2), run_fingerprints(out)
+    trained, shared = training_minutes(out), training_minutes(out, copies=True)
+    before = _earlier_sessions(json.loads(path.read_text()) if path.exists() else {}, runs, trained + shared)
     timing = dict(minutes=round(before.get('minutes', 0) + minutes, 2), sessions=before.get('sessions', 1 if before else 0) + 1,
-                  last_session_minutes=minutes, train_minutes=trained, cpu=cpu_model(),
+                  last_session_minutes=minutes, train_minutes=trained, shared_train_minutes=shared, cpu=cpu_model(),
                   threads=1 if jobs > 1 else torch.get_num_threads(), jobs=jobs, scale=scale, commit=git_commit(),
-                  date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), runs=runs)
+                  started=utc_minute(t0), finished=utc_minute(now), runs=runs)
     atomic_write_text(path, json.dumps(timing, indent=2))
     return timing
 
